@@ -1,0 +1,63 @@
+"""Errors the domain and services raise. They know nothing of HTTP;
+chalicelib.web.errors maps each to a status code in one place."""
+
+FieldErrors = dict[str, list[str]]
+
+
+class DomainError(Exception):
+    default_detail = "The request could not be processed."
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.default_detail
+        super().__init__(self.detail)
+
+
+class InvalidInput(DomainError):
+    """Input that breaks a rule, reported per field as DRF does."""
+
+    def __init__(self, field_errors: FieldErrors) -> None:
+        self.field_errors = field_errors
+        super().__init__(str(field_errors))
+
+
+class MalformedRequest(DomainError):
+    default_detail = "Malformed request."
+
+
+class PayloadTooLarge(DomainError):
+    default_detail = "Request body is too large."
+
+
+class NotAuthenticated(DomainError):
+    default_detail = "Authentication credentials were not provided."
+
+
+class AuthenticationFailed(DomainError):
+    default_detail = "Invalid token."
+
+
+class InvalidCredentials(DomainError):
+    default_detail = "Unable to log in with provided credentials."
+
+
+class PermissionDenied(DomainError):
+    default_detail = "You do not have permission to perform this action."
+
+
+class NotFound(DomainError):
+    default_detail = "Not found."
+
+
+class Conflict(DomainError):
+    """A write that would break uniqueness, reported per field."""
+
+    def __init__(self, field_errors: FieldErrors) -> None:
+        self.field_errors = field_errors
+        super().__init__(str(field_errors))
+
+
+class Busy(DomainError):
+    """Contention that outlasted our retries; the client may try again shortly."""
+
+    default_detail = "The service is busy. Try again shortly."
+    retry_after_seconds = 1

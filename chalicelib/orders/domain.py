@@ -1,0 +1,50 @@
+"""Order and ticket rules as plain Python: statuses, limits, ids."""
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+# One DynamoDB transaction holds at most 100 items: the order and 99 tickets.
+MAX_TICKETS_PER_ORDER = 99
+MAX_PRODUCT_CODES_PER_TICKET = 100
+MAX_PRODUCT_CODE_LENGTH = 64
+
+# Order ids are JSON-safe integers: 41 bits of milliseconds since ORDER_ID_EPOCH_MS
+# (until 2095), then 12 random bits. Ids grow with time, so "newest first" is
+# "highest id first", and no counter item is shared by every writer.
+ORDER_ID_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+ORDER_ID_RANDOM_BITS = 12
+MAX_ORDER_ID = 2**53 - 1
+
+
+class TicketStatus(StrEnum):
+    NEW = "NEW"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+    ERROR = "ERROR"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+def new_order_id(*, now_ms: int, random_bits: int) -> int:
+    elapsed = now_ms - ORDER_ID_EPOCH_MS
+    if not 0 <= elapsed < 2 ** (53 - ORDER_ID_RANDOM_BITS):
+        raise ValueError("clock outside the order id range")
+    return (elapsed << ORDER_ID_RANDOM_BITS) | (random_bits & (2**ORDER_ID_RANDOM_BITS - 1))
+
+
+def order_status_from_tickets(counts: Mapping[TicketStatus, int], *, cancelled: bool) -> OrderStatus:
+    """PENDING while every ticket is NEW, COMPLETED once every ticket is DONE,
+    PROCESSING in between; CANCELLED overrides, since it is final."""
+    if cancelled:
+        return OrderStatus.CANCELLED
+    total = sum(counts.values())
+    if counts.get(TicketStatus.NEW, 0) == total:
+        return OrderStatus.PENDING
+    if counts.get(TicketStatus.DONE, 0) == total:
+        return OrderStatus.COMPLETED
+    return OrderStatus.PROCESSING

@@ -1,0 +1,34 @@
+"""Users in DynamoDB. The normalized email is the key, so login and
+registration's uniqueness check are single-item operations."""
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.config import settings
+from chalicelib.storage import TableMeta
+
+
+class UserIdIndex(GlobalSecondaryIndex["UserRecord"]):
+    class Meta:
+        index_name = "user_id-index"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+
+
+class UserRecord(Model):
+    class Meta(TableMeta):
+        table_name = settings.table_name("users")
+
+    email = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    first_name = UnicodeAttribute(default="")
+    last_name = UnicodeAttribute(default="")
+    is_active = BooleanAttribute(default=True)
+    # Bumped when earlier tokens must stop working (password change, deactivation).
+    token_version = NumberAttribute(default=1)
+    created_at = UTCDateTimeAttribute()
+
+    by_user_id = UserIdIndex()

@@ -1,0 +1,44 @@
+"""A Chalice blueprint whose every route maps errors the same way."""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.errors import DomainError
+from chalicelib.observability import logger
+from chalicelib.web.errors import domain_error_response, unexpected_error_response
+from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
+
+
+class ApiBlueprint(Blueprint):
+    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
+        register = super().route(path, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            register(self._answering_errors(view))
+            return view
+
+        return decorator
+
+    def _answering_errors(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def handle(**path_params: Any) -> Any:
+            try:
+                return view(**path_params)
+            except DomainError as error:
+                return domain_error_response(error)
+            except Exception:
+                request_id = self._request_id()
+                logger.exception("unhandled error", extra={"request_id": request_id, "path": self._path()})
+                return unexpected_error_response(request_id)
+
+        return handle
+
+    def _request_id(self) -> str:
+        return str(self.current_request.context.get("requestId", "unknown"))
+
+    def _path(self) -> str:
+        return str(self.current_request.context.get("resourcePath", "unknown"))
