@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from chalicelib.orders.domain import (
@@ -13,6 +13,7 @@ from chalicelib.orders.domain import (
     OrderStatus,
     TicketStatus,
 )
+from chalicelib.schema import Schema
 
 MIN_PHONE_DIGITS = 5
 PHONE_CHARACTERS = frozenset("0123456789 +-()")
@@ -34,35 +35,27 @@ Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200
 ProductCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PRODUCT_CODE_LENGTH)]
 
 
-class TicketRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class TicketRequest(Schema):
     product_codes: list[ProductCode] = Field(min_length=1, max_length=MAX_PRODUCT_CODES_PER_TICKET)
 
 
-class CreateOrderRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CreateOrderRequest(Schema):
     customer_name: CustomerName
     customer_phone: CustomerPhone
     comment: Comment = ""
     tickets: list[TicketRequest] = Field(min_length=1, max_length=MAX_TICKETS_PER_ORDER)
 
 
-class UpdateTicketStatusRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class UpdateTicketStatusRequest(Schema):
     status: TicketStatus
 
 
-class ListOrdersQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class ListOrdersQuery(Schema):
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = None
 
 
-class TicketResponse(BaseModel):
+class TicketResponse(Schema):
     code: str
     status: TicketStatus
     product_codes: list[str]
@@ -70,7 +63,7 @@ class TicketResponse(BaseModel):
     updated_at: datetime
 
 
-class OrderSummaryResponse(BaseModel):
+class OrderSummaryResponse(Schema):
     order_id: int
     status: OrderStatus
     customer_name: str
@@ -85,11 +78,11 @@ class OrderResponse(OrderSummaryResponse):
     tickets: list[TicketResponse]
 
 
-class OrderPageResponse(BaseModel):
+class OrderPageResponse(Schema):
     results: list[OrderSummaryResponse]
     next_cursor: str | None
 
 
-class TicketStatusResponse(BaseModel):
+class TicketStatusResponse(Schema):
     code: str
     status: TicketStatus

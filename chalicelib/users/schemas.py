@@ -2,28 +2,26 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import EmailStr, StringConstraints
+
+from chalicelib.schema import Schema
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 
 
-class RegisterRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class RegisterRequest(Schema):
     email: Email
     password: Password
     first_name: Name = ""
     last_name: Name = ""
 
 
-class LoginRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class LoginRequest(Schema):
     email: Email
     password: Password
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(Schema):
     token: str

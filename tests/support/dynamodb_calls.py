@@ -1,0 +1,73 @@
+"""Count DynamoDB API calls through botocore's event system.
+
+Every botocore client created after install_call_recorder() reports each
+DynamoDB call it makes (PutItem, Query, TransactWriteItems, ...), whichever
+code created it: PynamoDB models, PynamoDB transactions or boto3.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import botocore.session
+
+READ_CALLS = frozenset({"GetItem", "Query", "BatchGetItem", "TransactGetItems", "Scan"})
+WRITE_CALLS = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteTransaction"}
+)
+
+
+class CallLog:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self._lock = threading.Lock()
+
+    def record(self, operation: str) -> None:
+        with self._lock:
+            self.calls.append(operation)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(self.calls)
+
+    @property
+    def reads(self) -> int:
+        return sum(1 for call in self.calls if call in READ_CALLS)
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for call in self.calls if call in WRITE_CALLS)
+
+
+_active: list[CallLog] = []
+
+
+def _on_dynamodb_call(model: object, **_: object) -> None:
+    for log in _active:
+        log.record(model.name)  # type: ignore[attr-defined]
+
+
+def install_call_recorder() -> None:
+    original = botocore.session.Session.create_client
+    if getattr(original, "_records_dynamodb_calls", False):
+        return
+
+    def create_client(self: botocore.session.Session, service_name: str, *args: object, **kwargs: object) -> object:
+        client = original(self, service_name, *args, **kwargs)
+        if service_name == "dynamodb":
+            client.meta.events.register("before-call.dynamodb", _on_dynamodb_call)
+        return client
+
+    create_client._records_dynamodb_calls = True  # type: ignore[attr-defined]
+    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+
+
+@contextmanager
+def recorded_dynamodb_calls() -> Iterator[CallLog]:
+    log = CallLog()
+    _active.append(log)
+    try:
+        yield log
+    finally:
+        _active.remove(log)

@@ -1,0 +1,65 @@
+"""Unit tests: the Chalice app in-process, DynamoDB mocked by moto."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from app import app
+from infra.local.bootstrap import bootstrap
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        bootstrap()
+        yield
+
+
+@pytest.fixture
+def client(aws: None) -> Iterator[Client]:
+    with Client(app) as test_client:
+        yield test_client
+
+
+class Api:
+    """Small helpers over chalice.test.Client for JSON calls."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def post(self, path: str, body: object = None, token: str | None = None, headers: dict | None = None):
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            all_headers["Authorization"] = f"Token {token}"
+        raw = body if isinstance(body, str | bytes) else json.dumps(body if body is not None else {})
+        return self.client.http.post(path, headers=all_headers, body=raw)
+
+    def get(self, path: str, token: str | None = None, headers: dict | None = None):
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"Token {token}"
+        return self.client.http.get(path, headers=all_headers)
+
+    def register(self, email: str = "buyer@example.com", password: str = "correct horse battery") -> str:
+        response = self.post("/api/users/register/", {"email": email, "password": password})
+        assert response.status_code == 201, response.json_body
+        return response.json_body["token"]
+
+    def create_order(self, token: str, tickets: int = 1, **fields: object) -> dict:
+        body = {
+            "customer_name": "John Doe",
+            "customer_phone": "+1234567890",
+            "tickets": [{"product_codes": [f"PROD-{n}"]} for n in range(tickets)],
+            **fields,
+        }
+        response = self.post("/api/orders/create/", body, token=token)
+        assert response.status_code == 201, response.json_body
+        return response.json_body
+
+
+@pytest.fixture
+def api(client: Client) -> Api:
+    return Api(client)
