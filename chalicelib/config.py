@@ -54,7 +54,7 @@ def _problems(environ: Mapping[str, str]) -> list[str]:
             f"(not the example value) outside the local stage"
         )
     ttl = environ.get("TOKEN_TTL_SECONDS", "86400")
-    if not ttl.isdigit() or int(ttl) <= 0:
+    if not (ttl.isascii() and ttl.isdigit()) or int(ttl) <= 0:
         problems.append("TOKEN_TTL_SECONDS must be a positive whole number of seconds")
     if environ.get("LOG_LEVEL", "INFO").upper() not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(sorted(LOG_LEVELS))}")

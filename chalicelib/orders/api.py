@@ -87,7 +87,7 @@ def list_orders() -> dict:
 def get_order(order_id: str) -> dict:
     caller = _caller()
     details = None
-    if order_id.isdigit():
+    if order_id.isascii() and order_id.isdigit():
         details = selectors.order_get_with_tickets(order_id=int(order_id), owner_id=caller.user_id)
     if details is None:
         raise NotFound("No order with this id.")

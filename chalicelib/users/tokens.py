@@ -46,6 +46,6 @@ def token_decode(token: str) -> TokenClaims:
         raise AuthenticationFailed("Token has expired.") from None
     except jwt.PyJWTError:
         raise AuthenticationFailed("Invalid token.") from None
-    if not isinstance(claims["sub"], str) or not isinstance(claims["email"], str) or not isinstance(claims["ver"], int):
+    if type(claims["sub"]) is not str or type(claims["email"]) is not str or type(claims["ver"]) is not int:
         raise AuthenticationFailed("Invalid token.")
     return TokenClaims(user_id=claims["sub"], email=claims["email"], token_version=claims["ver"])

@@ -1,6 +1,7 @@
 """A Chalice blueprint whose every route maps errors the same way."""
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +39,8 @@ class ApiBlueprint(Blueprint):
         return handle
 
     def _request_id(self) -> str:
-        return str(self.current_request.context.get("requestId", "unknown"))
+        # API Gateway's id, which its own logs carry; a fresh one where there is none.
+        return str(self.current_request.context.get("requestId") or uuid.uuid4())
 
     def _path(self) -> str:
         return str(self.current_request.context.get("resourcePath", "unknown"))

@@ -30,13 +30,16 @@ def parse_body(request: Request, schema: type[SchemaT]) -> SchemaT:
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
-    try:
-        if _is_form(request):
-            data = dict(parse_qsl(raw.decode(), keep_blank_values=True))
-        else:
+    if _is_form(request):
+        try:
+            data: object = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise MalformedRequest(f"Form parse error - {exc}") from None
+    else:
+        try:
             data = json.loads(raw) if raw.strip() else {}
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedRequest(f"JSON parse error - {exc}") from None
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise MalformedRequest(f"JSON parse error - {exc}") from None
     if not isinstance(data, dict):
         raise InvalidInput({NON_FIELD_ERRORS: [f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]})
     return validate(data, schema)

@@ -12,7 +12,9 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
 # Queue URLs and ARNs then look like LocalStack's.
@@ -82,7 +84,8 @@ def start_emulator(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet:
     env = {**os.environ, "MOTO_ACCOUNT_ID": ACCOUNT_ID}
     output = subprocess.DEVNULL if quiet else None
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+        [sys.executable, "-m", "infra.local.emulator_server", "-H", host, "-p", str(port)],
+        cwd=PROJECT_DIR,
         env=env,
         stdout=output,
         stderr=output,

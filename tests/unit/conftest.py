@@ -9,6 +9,9 @@ from moto import mock_aws
 
 from app import app
 from infra.local.bootstrap import bootstrap
+from infra.local.moto_fidelity import serialize_dynamodb_writes
+
+serialize_dynamodb_writes()
 
 
 @pytest.fixture

@@ -183,10 +183,6 @@ def test_garbage_token_is_rejected(garbage: str) -> None:
         token_decode(garbage)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: token_decode checks ver with isinstance(..., int), which bool passes; ver=true decodes as version 1",
-)
 def test_token_with_boolean_version_is_rejected() -> None:
     token = jwt.encode(_claims(ver=True), ACCESS_KEY, algorithm="HS256")
     with pytest.raises(AuthenticationFailed):
