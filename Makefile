@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for candidate in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null | sort -V | tail -n 1) python3; do \
 	"$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo "$$candidate"; break; }; done)
 
-.PHONY: run test lint unit integration clean
+.PHONY: run test lint bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ not found"; exit 1; }
@@ -27,6 +27,10 @@ lint: $(VENV)/.installed
 
 test: $(VENV)/.installed lint
 	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) -m bench.cold_start
+	$(PY) -m bench.api_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage coverage.xml htmlcov test-artifacts

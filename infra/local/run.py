@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from chalice.cli.factory import CLIFactory
+from chalice.local import ChaliceRequestHandler
 from dotenv import load_dotenv
 
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
@@ -34,6 +35,13 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--stage", default="local")
     parser.add_argument("--emulator-port", type=int, default=EMULATOR_PORT)
     return parser.parse_args(argv)
+
+
+def _serve_without_nagle_delay() -> None:
+    # Chalice's handler writes headers and body separately on a keep-alive
+    # connection; with Nagle's algorithm on, each response then waits ~40 ms
+    # for a delayed ACK, which API Gateway does not do.
+    ChaliceRequestHandler.disable_nagle_algorithm = True
 
 
 def _prepare_environment() -> None:
@@ -61,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         from infra.local.bootstrap import bootstrap  # reads the stage's settings
 
         tables = bootstrap()
+        _serve_without_nagle_delay()
         server = factory.create_local_server(config.chalice_app, config, args.host, args.port)
         threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True).start()
 
