@@ -1,9 +1,16 @@
 """Catalyst: the app, its blueprints and its event handlers. Nothing else."""
 
-from chalice import Chalice
+from typing import Any
 
+from chalice import Chalice
+from chalice.app import DynamoDBEvent, SQSEvent
+
+from chalicelib.config import settings
 from chalicelib.health import health_api
 from chalicelib.orders.api import orders_api
+from chalicelib.orders.outbound import publish_order_events
+from chalicelib.orders.status_events import consume_status_events
+from chalicelib.queues import TICKET_STATUS_EVENTS
 from chalicelib.users.api import users_api
 from chalicelib.web.errors import chalice_errors_as_detail
 
@@ -12,3 +19,24 @@ app.register_blueprint(users_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(health_api)
 app.register_middleware(chalice_errors_as_detail, "http")
+
+
+@app.on_sqs_message(
+    queue=settings.queue_name(TICKET_STATUS_EVENTS),
+    batch_size=10,
+    maximum_batching_window_in_seconds=1,
+    name="ticket_status_events",
+)
+def ticket_status_events(event: SQSEvent) -> dict[str, Any]:
+    return consume_status_events(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(
+    stream_arn=settings.orders_stream_arn,
+    batch_size=100,
+    starting_position="TRIM_HORIZON",
+    maximum_batching_window_in_seconds=1,
+    name="order_events",
+)
+def order_events(event: DynamoDBEvent) -> dict[str, Any]:
+    return publish_order_events(event.to_dict(), event.context)

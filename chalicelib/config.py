@@ -33,9 +33,19 @@ class Settings:
     token_ttl_seconds: int = 24 * 3600
     aws_region: str = "us-east-1"
     log_level: str = "INFO"
+    # Set where the stream exists before the app is loaded (by the stack on AWS,
+    # by the local runner); only the stream handler's registration reads it.
+    orders_stream_arn: str = ""
+
+    def resource_name(self, name: str) -> str:
+        """Every table and queue carries the stage: catalyst-<stage>-<name>."""
+        return f"catalyst-{self.stage}-{name}"
 
     def table_name(self, name: str) -> str:
-        return f"catalyst-{self.stage}-{name}"
+        return self.resource_name(name)
+
+    def queue_name(self, name: str) -> str:
+        return self.resource_name(name)
 
     def signing_key(self, purpose: str) -> bytes:
         """A key per purpose, so a token of one kind never verifies as another."""
@@ -71,6 +81,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         token_ttl_seconds=int(environ.get("TOKEN_TTL_SECONDS", "86400")),
         aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
         log_level=environ.get("LOG_LEVEL", "INFO").upper(),
+        orders_stream_arn=environ.get("ORDERS_STREAM_ARN", ""),
     )
 
 

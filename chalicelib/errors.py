@@ -61,3 +61,9 @@ class Busy(DomainError):
 
     default_detail = "The service is busy. Try again shortly."
     retry_after_seconds = 1
+
+
+class InvalidState(DomainError):
+    """The request is well formed but the resource's state forbids it."""
+
+    default_detail = "This action is not allowed in the current state."

@@ -1,18 +1,16 @@
 """GET /api/health: the app answers and its tables are reachable and active."""
 
 from chalice import Response
+from pynamodb.models import Model
 
 from chalicelib.observability import logger
-from chalicelib.orders.models import OrdersTableItem
-from chalicelib.users.models import UserRecord
+from chalicelib.tables import TABLES
 from chalicelib.web.blueprint import ApiBlueprint
 
 health_api = ApiBlueprint(__name__)
 
-TABLES = {"users": UserRecord, "orders": OrdersTableItem}
 
-
-def _table_status(model: type[UserRecord] | type[OrdersTableItem]) -> str:
+def _table_status(model: type[Model]) -> str:
     try:
         return str(model.describe_table()["TableStatus"])
     except Exception:

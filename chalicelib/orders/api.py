@@ -5,13 +5,15 @@ from chalice import Response
 from chalicelib.errors import NotFound
 from chalicelib.orders import selectors, services
 from chalicelib.orders.cursors import cursor_decode, cursor_encode
-from chalicelib.orders.models import OrderRecord, TicketRecord, ticket_counts
+from chalicelib.orders.domain import ChangeSource
+from chalicelib.orders.models import HistoryRecord, OrderRecord, TicketRecord, order_status, ticket_counts
 from chalicelib.orders.schemas import (
     CreateOrderRequest,
     ListOrdersQuery,
     OrderPageResponse,
     OrderResponse,
     OrderSummaryResponse,
+    StatusChangeResponse,
     TicketResponse,
     TicketStatusResponse,
     UpdateTicketStatusRequest,
@@ -31,7 +33,7 @@ def _caller() -> UserRecord:
 def _summary(order: OrderRecord) -> dict:
     return dict(
         order_id=int(order.order_id),
-        status=selectors.order_status(order),
+        status=order_status(order),
         customer_name=order.customer_name,
         customer_phone=order.customer_phone,
         comment=order.comment,
@@ -41,19 +43,37 @@ def _summary(order: OrderRecord) -> dict:
     )
 
 
-def _ticket(ticket: TicketRecord) -> TicketResponse:
+def _change(change: HistoryRecord) -> StatusChangeResponse:
+    return StatusChangeResponse(
+        from_status=change.from_status,
+        to_status=change.to_status,
+        at=change.occurred_at,
+        recorded_at=change.recorded_at,
+        source=change.source,
+        event_id=change.event_id,
+    )
+
+
+def _ticket(ticket: TicketRecord, history: list[HistoryRecord]) -> TicketResponse:
     return TicketResponse(
         code=ticket.ticket_code,
         status=ticket.status,
         product_codes=list(ticket.product_codes),
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
+        history=[_change(change) for change in history],
     )
 
 
 def _order_with_tickets(details: selectors.OrderWithTickets) -> dict:
-    response = OrderResponse(**_summary(details.order), tickets=[_ticket(ticket) for ticket in details.tickets])
-    return response.model_dump(mode="json")
+    tickets = [_ticket(ticket, details.history.get(ticket.ticket_code, [])) for ticket in details.tickets]
+    return OrderResponse(**_summary(details.order), tickets=tickets).model_dump(mode="json")
+
+
+def _order_id(raw: str) -> int:
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
+    raise NotFound("No order with this id.")
 
 
 @orders_api.route("/api/orders/create", methods=["POST"])
@@ -86,9 +106,17 @@ def list_orders() -> dict:
 @orders_api.route("/api/orders/{order_id}", methods=["GET"])
 def get_order(order_id: str) -> dict:
     caller = _caller()
-    details = None
-    if order_id.isascii() and order_id.isdigit():
-        details = selectors.order_get_with_tickets(order_id=int(order_id), owner_id=caller.user_id)
+    details = selectors.order_get_with_tickets(order_id=_order_id(order_id), owner_id=caller.user_id)
+    if details is None:
+        raise NotFound("No order with this id.")
+    return _order_with_tickets(details)
+
+
+@orders_api.route("/api/orders/{order_id}/cancel", methods=["POST"])
+def cancel_order(order_id: str) -> dict:
+    caller = _caller()
+    services.order_cancel(order_id=_order_id(order_id), owner_id=caller.user_id)
+    details = selectors.order_get_with_tickets(order_id=_order_id(order_id), owner_id=caller.user_id)
     if details is None:
         raise NotFound("No order with this id.")
     return _order_with_tickets(details)
@@ -97,5 +125,12 @@ def get_order(order_id: str) -> dict:
 @orders_api.route("/api/orders/tickets/{code}/update-status", methods=["POST"])
 def update_ticket_status(code: str) -> dict:
     request = parse_body(orders_api.current_request, UpdateTicketStatusRequest)
-    ticket = services.ticket_update_status(code=code, status=request.status)
-    return TicketStatusResponse(code=ticket.ticket_code, status=ticket.status).model_dump(mode="json")
+    change = services.ticket_change_status(
+        code=code,
+        status=request.status,
+        source=ChangeSource.API,
+        event_id=request.event_id,
+        occurred_at=request.occurred_at,
+    )
+    response = TicketStatusResponse(code=change.ticket.ticket_code, status=change.ticket.status, outcome=change.outcome)
+    return response.model_dump(mode="json")

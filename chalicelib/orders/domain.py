@@ -1,6 +1,7 @@
 """Order and ticket rules as plain Python: statuses, limits, ids."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 
 # One DynamoDB transaction holds at most 100 items: the order and 99 tickets.
@@ -48,3 +49,39 @@ def order_status_from_tickets(counts: Mapping[TicketStatus, int], *, cancelled: 
     if counts.get(TicketStatus.DONE, 0) == total:
         return OrderStatus.COMPLETED
     return OrderStatus.PROCESSING
+
+
+class ChangeSource(StrEnum):
+    API = "api"
+    SQS = "sqs"
+
+
+class ChangeOutcome(StrEnum):
+    APPLIED = "applied"
+    UNCHANGED = "unchanged"
+    STALE = "stale"
+    DUPLICATE = "duplicate"
+
+
+def decide_status_change(
+    *,
+    current: TicketStatus,
+    requested: TicketStatus,
+    last_change_at: datetime | None,
+    occurred_at: datetime,
+) -> ChangeOutcome:
+    """Whether a reported status applies to a ticket.
+
+    A report older than the last one taken for this ticket is stale: events
+    arrive out of order, and an old one must not undo a newer change.
+    """
+    if last_change_at is not None and occurred_at < last_change_at:
+        return ChangeOutcome.STALE
+    if requested == current:
+        return ChangeOutcome.UNCHANGED
+    return ChangeOutcome.APPLIED
+
+
+def can_cancel(counts: Mapping[TicketStatus, int], *, cancelled: bool) -> bool:
+    """Only the owner's PENDING order (every ticket still NEW) may be cancelled."""
+    return order_status_from_tickets(counts, cancelled=cancelled) is OrderStatus.PENDING

@@ -1,9 +1,10 @@
-"""Orders and their tickets in one DynamoDB table.
+"""Orders, their tickets and the tickets' status history in one DynamoDB table.
 
-An order and its tickets share a partition (pk = ORDER#<id>), so one
-strongly consistent Query reads an order with everything in it, and one
-transaction writes it. Two sparse indexes serve the other access paths:
-a user's orders newest first, and a ticket by its public code.
+An order, its tickets and their history share a partition (pk = ORDER#<id>),
+so one strongly consistent Query reads an order with everything in it, and
+one transaction writes a change to it. Two sparse indexes serve the other
+access paths: a user's orders newest first, and a ticket by its public code.
+The table's stream (old and new images) feeds the outbound order events.
 """
 
 from pynamodb.attributes import (
@@ -13,15 +14,17 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.constants import STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.config import settings
-from chalicelib.orders.domain import TicketStatus
+from chalicelib.orders.domain import OrderStatus, TicketStatus, order_status_from_tickets
 from chalicelib.storage import TableMeta
 
 ORDER_SORT_KEY = "ORDER"
 TICKET_SORT_PREFIX = "TICKET#"
+HISTORY_SORT_PREFIX = "HISTORY#"
 
 
 def order_partition(order_id: int) -> str:
@@ -32,9 +35,15 @@ def ticket_sort_key(code: str) -> str:
     return f"{TICKET_SORT_PREFIX}{code}"
 
 
+def history_sort_key(code: str, version: int) -> str:
+    """Per ticket, in the order the changes were applied."""
+    return f"{HISTORY_SORT_PREFIX}{code}#{version:08d}"
+
+
 class OrdersTableItem(Model):
     class Meta(TableMeta):
         table_name = settings.table_name("orders")
+        stream_view_type = STREAM_NEW_AND_OLD_IMAGE
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -64,6 +73,8 @@ class OrderRecord(OrdersTableItem, discriminator="order"):
     customer_name = UnicodeAttribute()
     customer_phone = UnicodeAttribute()
     comment = UnicodeAttribute(default="")
+    ticket_total = NumberAttribute()
+    cancelled_at = UTCDateTimeAttribute(null=True)
     # How many tickets are in each status; the order's status is derived from
     # these, and a ticket change moves one count atomically with the ticket.
     tickets_new = NumberAttribute(default=0)
@@ -88,6 +99,10 @@ def ticket_counts(order: OrderRecord) -> dict[TicketStatus, int]:
     return {status: int(getattr(order, attribute.attr_name)) for status, attribute in TICKET_COUNT_ATTRIBUTES.items()}
 
 
+def order_status(order: OrderRecord) -> OrderStatus:
+    return order_status_from_tickets(ticket_counts(order), cancelled=order.cancelled_at is not None)
+
+
 class TicketRecord(OrdersTableItem, discriminator="ticket"):
     ticket_code = UnicodeAttribute()
     order_id = NumberAttribute()
@@ -95,7 +110,23 @@ class TicketRecord(OrdersTableItem, discriminator="ticket"):
     position = NumberAttribute()
     status = UnicodeAttribute(default=TicketStatus.NEW.value)
     product_codes = ListAttribute(of=UnicodeAttribute)
+    # Every write of the ticket is conditioned on the version it read.
+    version = NumberAttribute(default=1)
+    # When the latest status report taken for this ticket happened; an older one is stale.
+    last_change_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
     by_code = TicketCodeIndex()
+
+
+class HistoryRecord(OrdersTableItem, discriminator="history"):
+    """One applied status change of one ticket."""
+
+    ticket_code = UnicodeAttribute()
+    from_status = UnicodeAttribute()
+    to_status = UnicodeAttribute()
+    occurred_at = UTCDateTimeAttribute()
+    recorded_at = UTCDateTimeAttribute()
+    source = UnicodeAttribute()
+    event_id = UnicodeAttribute(null=True)

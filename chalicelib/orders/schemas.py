@@ -1,6 +1,7 @@
 """Request and response bodies of the orders API."""
 
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -10,12 +11,15 @@ from chalicelib.orders.domain import (
     MAX_PRODUCT_CODE_LENGTH,
     MAX_PRODUCT_CODES_PER_TICKET,
     MAX_TICKETS_PER_ORDER,
+    ChangeOutcome,
+    ChangeSource,
     OrderStatus,
     TicketStatus,
 )
 from chalicelib.schema import Schema
 
 MIN_PHONE_DIGITS = 5
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 PHONE_CHARACTERS = frozenset("0123456789 +-()")
 
 
@@ -27,12 +31,23 @@ def _phone_number(value: str) -> str:
     return value
 
 
+def _reported_time(value: datetime) -> datetime:
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC) + MAX_CLOCK_SKEW:
+        # A report from the future would make every later report look stale.
+        raise PydanticCustomError("future_time", "This time is in the future.")
+    return moment.astimezone(UTC)
+
+
 CustomerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 CustomerPhone = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), AfterValidator(_phone_number)
 ]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 ProductCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PRODUCT_CODE_LENGTH)]
+EventId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+# ISO-8601; without an offset it is taken as UTC.
+ReportedTime = Annotated[datetime, AfterValidator(_reported_time)]
 
 
 class TicketRequest(Schema):
@@ -48,11 +63,42 @@ class CreateOrderRequest(Schema):
 
 class UpdateTicketStatusRequest(Schema):
     status: TicketStatus
+    event_id: EventId | None = None
+    occurred_at: ReportedTime | None = None
+
+
+class TicketStatusEvent(Schema):
+    """The body of a message on the ticket-status-events queue."""
+
+    ticket_code: uuid.UUID = Field(description="The ticket's code, as returned when the order was created.")
+    status: TicketStatus = Field(description="The ticket's new status.")
+    event_id: EventId | None = Field(
+        default=None,
+        description="Your id for this event; a second delivery of the same id for the same ticket has no effect. "
+        "Without it, the SQS message id is used.",
+    )
+    occurred_at: ReportedTime | None = Field(
+        default=None,
+        description="When the change happened (ISO-8601; UTC when no offset is given). An event older than the "
+        "last one taken for the ticket is recorded as stale and not applied. At most 5 minutes in the future.",
+    )
+    source: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="The sending system's name, for the logs."
+    )
 
 
 class ListOrdersQuery(Schema):
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = None
+
+
+class StatusChangeResponse(Schema):
+    from_status: TicketStatus
+    to_status: TicketStatus
+    at: datetime
+    recorded_at: datetime
+    source: ChangeSource
+    event_id: str | None
 
 
 class TicketResponse(Schema):
@@ -61,6 +107,7 @@ class TicketResponse(Schema):
     product_codes: list[str]
     created_at: datetime
     updated_at: datetime
+    history: list[StatusChangeResponse]
 
 
 class OrderSummaryResponse(Schema):
@@ -86,3 +133,4 @@ class OrderPageResponse(Schema):
 class TicketStatusResponse(Schema):
     code: str
     status: TicketStatus
+    outcome: ChangeOutcome

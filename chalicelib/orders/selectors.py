@@ -1,15 +1,15 @@
 """Reads of orders and tickets. Each is one GetItem or one Query."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from chalicelib.orders.domain import OrderStatus, order_status_from_tickets
 from chalicelib.orders.models import (
+    ORDER_SORT_KEY,
+    HistoryRecord,
     OrderRecord,
     OrdersTableItem,
     TicketRecord,
     order_partition,
-    ticket_counts,
 )
 
 
@@ -17,6 +17,8 @@ from chalicelib.orders.models import (
 class OrderWithTickets:
     order: OrderRecord
     tickets: list[TicketRecord]
+    # Each ticket's applied changes, oldest first, by ticket code.
+    history: dict[str, list[HistoryRecord]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -25,23 +27,30 @@ class OrderPage:
     has_more: bool
 
 
-def order_status(order: OrderRecord) -> OrderStatus:
-    return order_status_from_tickets(ticket_counts(order), cancelled=False)
+def order_get(*, order_id: int) -> OrderRecord | None:
+    try:
+        return OrderRecord.get(order_partition(order_id), ORDER_SORT_KEY, consistent_read=True)
+    except OrderRecord.DoesNotExist:
+        return None
 
 
 def order_get_with_tickets(*, order_id: int, owner_id: str) -> OrderWithTickets | None:
-    """The caller's order with its tickets; None when it is missing or someone else's."""
+    """The caller's order with its tickets and their history; None when it is
+    missing or someone else's. One consistent Query of the order's partition."""
     order: OrderRecord | None = None
     tickets: list[TicketRecord] = []
+    history: dict[str, list[HistoryRecord]] = {}
     for item in OrdersTableItem.query(order_partition(order_id), consistent_read=True):
         if isinstance(item, OrderRecord):
             order = item
         elif isinstance(item, TicketRecord):
             tickets.append(item)
+        elif isinstance(item, HistoryRecord):
+            history.setdefault(item.ticket_code, []).append(item)
     if order is None or order.owner_id != owner_id:
         return None
     tickets.sort(key=lambda ticket: ticket.position)
-    return OrderWithTickets(order=order, tickets=tickets)
+    return OrderWithTickets(order=order, tickets=tickets, history=history)
 
 
 def order_list_for_owner(*, owner_id: str, limit: int, before_order_id: int | None = None) -> OrderPage:

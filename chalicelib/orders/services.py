@@ -1,31 +1,47 @@
 """Writes to orders and tickets."""
 
+import random
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import Busy, NotFound
-from chalicelib.orders.domain import TicketStatus, new_order_id
+from chalicelib.errors import Busy, InvalidState, NotFound
+from chalicelib.orders.domain import ChangeOutcome, ChangeSource, TicketStatus, decide_status_change, new_order_id
+from chalicelib.orders.event_records import RETENTION as EVENT_RETENTION
+from chalicelib.orders.event_records import EventRecord, event_key
 from chalicelib.orders.models import (
     ORDER_SORT_KEY,
     TICKET_COUNT_ATTRIBUTES,
+    HistoryRecord,
     OrderRecord,
     TicketRecord,
+    history_sort_key,
     order_partition,
+    order_status,
     ticket_sort_key,
 )
-from chalicelib.orders.selectors import OrderWithTickets, ticket_get_by_code
-from chalicelib.storage import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transact_write
+from chalicelib.orders.selectors import OrderWithTickets, order_get, ticket_get_by_code
+from chalicelib.storage import (
+    CONDITION_FAILED,
+    TRANSACTION_CONFLICT,
+    cancellation_codes,
+    is_condition_failure,
+    transact_write,
+)
 
 # A fresh id collides with an existing order only when two orders are created in
 # the same millisecond and draw the same 12 random bits; the write's condition
 # catches that, and a new id is drawn.
 ORDER_ID_ATTEMPTS = 3
-# Two writers changing one ticket at once: the loser re-reads and tries again.
-TICKET_UPDATE_ATTEMPTS = 3
+# Two writers changing one ticket (or one order's counts) at once: the loser
+# re-reads and tries again, after a short random pause.
+TICKET_UPDATE_ATTEMPTS = 5
+RETRY_BACKOFF_SECONDS = 0.02
 
 
 def _draw_order_id() -> int:
@@ -47,6 +63,7 @@ def order_create(
             customer_name=customer_name,
             customer_phone=customer_phone,
             comment=comment,
+            ticket_total=len(tickets),
             tickets_new=len(tickets),
             created_at=now,
             updated_at=now,
@@ -80,42 +97,167 @@ def order_create(
     raise Busy("Could not allocate an order id. Try again.")
 
 
-def ticket_update_status(*, code: str, status: TicketStatus) -> TicketRecord:
-    """Set a ticket's status and move its order's counts with it, atomically."""
+@dataclass(frozen=True)
+class StatusChange:
+    """What a status report did to a ticket."""
+
+    ticket: TicketRecord
+    outcome: ChangeOutcome
+
+
+def _event_record(
+    *,
+    ticket_code: str,
+    event_id: str,
+    outcome: ChangeOutcome,
+    status: TicketStatus,
+    source: ChangeSource,
+    now: datetime,
+) -> EventRecord:
+    return EventRecord(
+        event_key(ticket_code, event_id),
+        outcome=outcome.value,
+        ticket_code=ticket_code,
+        status=status.value,
+        source=source.value,
+        recorded_at=now,
+        expires_at=now + EVENT_RETENTION,
+    )
+
+
+def ticket_change_status(
+    *,
+    code: str,
+    status: TicketStatus,
+    source: ChangeSource,
+    event_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> StatusChange:
+    """Take a status report for a ticket, from the API or from a queue.
+
+    One transaction writes everything a report causes: the ticket, its
+    order's counts, a history entry and, when the report has an id, the
+    record that makes a second delivery of it a no-op.
+    """
     ticket = ticket_get_by_code(code=code)
     if ticket is None:
         raise NotFound("No ticket with this code.")
-    for _ in range(TICKET_UPDATE_ATTEMPTS):
-        previous = TicketStatus(ticket.status)
-        if previous == status:
-            return ticket
+    for attempt in range(TICKET_UPDATE_ATTEMPTS):
         now = datetime.now(UTC)
+        reported_at = occurred_at or now
+        previous = TicketStatus(ticket.status)
+        outcome = decide_status_change(
+            current=previous, requested=status, last_change_at=ticket.last_change_at, occurred_at=reported_at
+        )
+        if outcome is ChangeOutcome.STALE and event_id is None:
+            return StatusChange(ticket=ticket, outcome=outcome)
         try:
             with transact_write() as transaction:
-                transaction.update(
-                    ticket,
-                    actions=[TicketRecord.status.set(status.value), TicketRecord.updated_at.set(now)],
-                    condition=TicketRecord.status == previous.value,
-                )
-                transaction.update(
-                    OrderRecord(ticket.pk, ORDER_SORT_KEY),
-                    actions=[
-                        TICKET_COUNT_ATTRIBUTES[previous].add(-1),
-                        TICKET_COUNT_ATTRIBUTES[status].add(1),
-                        OrderRecord.updated_at.set(now),
-                    ],
-                    condition=OrderRecord.pk.exists(),
-                )
+                if event_id is not None:
+                    transaction.save(
+                        _event_record(
+                            ticket_code=ticket.ticket_code,
+                            event_id=event_id,
+                            outcome=outcome,
+                            status=status,
+                            source=source,
+                            now=now,
+                        ),
+                        condition=EventRecord.pk.does_not_exist(),
+                    )
+                if outcome is not ChangeOutcome.STALE:
+                    _write_ticket_change(
+                        transaction, ticket, previous, status, outcome, reported_at, now, source, event_id
+                    )
         except TransactWriteError as error:
-            reasons = cancellation_codes(error)
+            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+            if event_id is not None and reasons and reasons[0] == CONDITION_FAILED:
+                return StatusChange(ticket=ticket, outcome=ChangeOutcome.DUPLICATE)
             if CONDITION_FAILED in reasons:
-                # Someone changed the ticket since the (eventually consistent)
-                # index read: read the item itself, consistently, and try again.
+                # The ticket changed since it was read (the index read may also
+                # lag): read the item itself, consistently, and decide again.
                 ticket.refresh(consistent_read=True)
             elif TRANSACTION_CONFLICT not in reasons:
                 raise
+            time.sleep(random.uniform(0, RETRY_BACKOFF_SECONDS * (attempt + 1)))  # noqa: S311 (jitter, not secrecy)
             continue
-        ticket.status = status.value
-        ticket.updated_at = now
-        return ticket
+        if outcome is not ChangeOutcome.STALE:
+            ticket.version = int(ticket.version) + 1
+            ticket.last_change_at = reported_at
+            ticket.status = status.value
+            ticket.updated_at = now
+        return StatusChange(ticket=ticket, outcome=outcome)
     raise Busy("The ticket is being changed by others. Try again.")
+
+
+def _write_ticket_change(
+    transaction: TransactWrite,
+    ticket: TicketRecord,
+    previous: TicketStatus,
+    status: TicketStatus,
+    outcome: ChangeOutcome,
+    reported_at: datetime,
+    now: datetime,
+    source: ChangeSource,
+    event_id: str | None,
+) -> None:
+    version = int(ticket.version)
+    transaction.update(
+        ticket,
+        actions=[
+            TicketRecord.status.set(status.value),
+            TicketRecord.version.set(version + 1),
+            TicketRecord.last_change_at.set(reported_at),
+            TicketRecord.updated_at.set(now),
+        ],
+        condition=TicketRecord.version == version,
+    )
+    if outcome is not ChangeOutcome.APPLIED:
+        return
+    transaction.update(
+        OrderRecord(ticket.pk, ORDER_SORT_KEY),
+        actions=[
+            TICKET_COUNT_ATTRIBUTES[previous].add(-1),
+            TICKET_COUNT_ATTRIBUTES[status].add(1),
+            OrderRecord.updated_at.set(now),
+        ],
+        condition=OrderRecord.pk.exists(),
+    )
+    transaction.save(
+        HistoryRecord(
+            ticket.pk,
+            history_sort_key(ticket.ticket_code, version + 1),
+            ticket_code=ticket.ticket_code,
+            from_status=previous.value,
+            to_status=status.value,
+            occurred_at=reported_at,
+            recorded_at=now,
+            source=source.value,
+            event_id=event_id,
+        )
+    )
+
+
+def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
+    """Cancel the caller's order while it is still PENDING; the condition makes
+    the check and the change one atomic step against concurrent ticket updates."""
+    now = datetime.now(UTC)
+    order = OrderRecord(order_partition(order_id), ORDER_SORT_KEY)
+    try:
+        order.update(
+            actions=[OrderRecord.cancelled_at.set(now), OrderRecord.updated_at.set(now)],
+            condition=(
+                OrderRecord.owner_id
+                == owner_id
+                & OrderRecord.cancelled_at.does_not_exist()
+                & (OrderRecord.tickets_new == OrderRecord.ticket_total)
+            ),
+        )
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            raise
+        current = order_get(order_id=order_id)
+        if current is None or current.owner_id != owner_id:
+            raise NotFound("No order with this id.") from None
+        raise InvalidState(f"Only a PENDING order can be cancelled; this one is {order_status(current)}.") from None
+    return order

@@ -17,6 +17,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.InvalidState: 409,
     errors.PayloadTooLarge: 413,
     errors.Busy: 503,
 }

@@ -1,23 +1,109 @@
-"""Create every table the app needs, idempotently.
+"""Create every table and queue the app needs, idempotently.
 
 The same code serves `make run`, the integration tests and LocalStack's init
-hook. The table definitions come from the PynamoDB models themselves.
+hook. Tables come from the PynamoDB models themselves; each queue gets its
+dead-letter queue, a redrive policy and a visibility timeout of six times the
+timeout of the function that consumes it (from .chalice/config.json).
 """
 
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import boto3
+from chalice.app import SQSEventConfig
+from chalice.cli.factory import CLIFactory
+
+from chalicelib.config import settings
 from chalicelib.orders.models import OrdersTableItem
-from chalicelib.users.models import UserRecord
+from chalicelib.queues import (
+    DEAD_LETTER_RETENTION_SECONDS,
+    DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS,
+    MAX_RECEIVE_COUNT,
+    QUEUES,
+    VISIBILITY_PER_HANDLER_TIMEOUT,
+    dead_letter_queue,
+)
+from chalicelib.tables import TABLES
 
-TABLE_MODELS = (UserRecord, OrdersTableItem)
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def bootstrap() -> list[str]:
-    """Create what is missing; return the names of the tables that exist now."""
-    for model in TABLE_MODELS:
+def consumer_timeouts(stage: str) -> dict[str, int]:
+    """Queue name -> timeout (seconds) of the function consuming it, per .chalice/config.json."""
+    factory = CLIFactory(str(PROJECT_DIR), environ=dict(os.environ))
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    app = factory.load_chalice_app()
+    return {
+        source.queue: int(config.scope(stage, source.name).lambda_timeout or 60)
+        for source in app.event_sources
+        if isinstance(source, SQSEventConfig) and source.queue
+    }
+
+
+def _create_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:
+    # CreateQueue is idempotent for equal attributes; an existing queue with
+    # other attributes is brought up to date instead.
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+    return url
+
+
+def create_queues(stage: str) -> list[str]:
+    sqs = boto3.client("sqs", region_name=settings.aws_region)
+    timeouts = consumer_timeouts(stage)
+    names = []
+    for queue in QUEUES:
+        name = settings.queue_name(queue)
+        dead_letter_name = settings.queue_name(dead_letter_queue(queue))
+        dead_letter_url = _create_queue(
+            sqs, dead_letter_name, {"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)}
+        )
+        dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        handler_timeout = timeouts.get(name)
+        visibility = (
+            handler_timeout * VISIBILITY_PER_HANDLER_TIMEOUT
+            if handler_timeout
+            else DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS
+        )
+        redrive = {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
+        _create_queue(
+            sqs,
+            name,
+            {
+                "VisibilityTimeout": str(visibility),
+                "MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS),
+                "RedrivePolicy": json.dumps(redrive),
+            },
+        )
+        names += [name, dead_letter_name]
+    return names
+
+
+def create_tables() -> list[str]:
+    for model in TABLES.values():
         if not model.exists():
             model.create_table(wait=True)
-    return [model.Meta.table_name for model in TABLE_MODELS]
+    return [model.Meta.table_name for model in TABLES.values()]
+
+
+def orders_stream_arn() -> str:
+    return OrdersTableItem.describe_table()["LatestStreamArn"]
+
+
+def bootstrap(stage: str | None = None) -> dict[str, list[str]]:
+    """Create what is missing; return the names of the tables and queues that exist now."""
+    return {"tables": create_tables(), "queues": create_queues(stage or settings.stage)}
 
 
 if __name__ == "__main__":
-    for name in bootstrap():
-        print(f"table ready: {name}")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", default=settings.stage)
+    resources = bootstrap(parser.parse_args().stage)
+    for kind, names in resources.items():
+        for name in names:
+            print(f"{kind[:-1]} ready: {name}")

@@ -1,23 +1,29 @@
 """`make run`: the whole system on one machine.
 
 Starts the embedded AWS emulator unless AWS_ENDPOINT_URL names another one,
-creates the tables, and serves the Chalice app on http://localhost:8080 with
-Chalice's own local server. Ctrl-C stops everything it started.
+creates the tables and queues, serves the Chalice app on
+http://localhost:8080 with Chalice's own local server, and runs every SQS and
+DynamoDB stream handler of the app the way Lambda's event source mappings
+would. Ctrl-C (or SIGTERM) stops everything it started.
 """
 
 import argparse
+import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import ChaliceRequestHandler
 from dotenv import load_dotenv
 
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
 from infra.local.emulator import Emulator, start_emulator
+from infra.local.event_sources import EventSourcePoller, pollers_for_app
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LOCAL_CREDENTIALS = {
@@ -51,39 +57,97 @@ def _prepare_environment() -> None:
         os.environ.setdefault(name, value)
 
 
+def _log_to_stderr() -> None:
+    # The pollers' and handlers' own lines (failures, retries); the app logs JSON by itself.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    runner_logger = logging.getLogger("infra.local")
+    runner_logger.addHandler(handler)
+    runner_logger.setLevel(logging.INFO)
+
+
+def _bootstrap(stage: str) -> list[tuple[str, ...]]:
+    """Create the stage's tables and queues; return (kind, name) for each.
+
+    In a child process, because bootstrapping imports the app's modules, which
+    read their settings once: this process must import them only after the
+    stream they need exists and its ARN is in the environment.
+    """
+    output = subprocess.run(
+        [sys.executable, "-m", "infra.local.bootstrap", "--stage", stage],
+        cwd=PROJECT_DIR,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return [tuple(line.split(" ready: ", 1)) for line in output.splitlines() if " ready: " in line]
+
+
+def _orders_stream_arn() -> str:
+    # CATALYST_STAGE, set by the chalice stage, is what names the app's resources.
+    table = f"catalyst-{os.environ['CATALYST_STAGE']}-orders"
+    return boto3.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+
+
+def _print_summary(
+    args: argparse.Namespace,
+    emulator: Emulator | None,
+    resources: list[tuple[str, ...]],
+    pollers: list[EventSourcePoller],
+) -> None:
+    print(f"Catalyst ({args.stage}) is up. Ctrl-C stops everything.")
+    print(f"  API            http://localhost:{args.port}  (bound to {args.host})")
+    origin = "embedded emulator (moto, in memory)" if emulator else "configured endpoint"
+    print(f"  AWS endpoint   {os.environ['AWS_ENDPOINT_URL']}  [{origin}]")
+    for kind, name in resources:
+        print(f"  {kind:<14} {name}")
+    for poller in pollers:
+        batching = f"batch {poller.batch_size}, window {poller.batching_window_seconds:g} s"
+        print(f"  handler        {poller.function.name} <- {poller.source}  ({batching})")
+    sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     _prepare_environment()
+    _log_to_stderr()
+    # SIGTERM stops the runner the way Ctrl-C does, at any point of the startup too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     emulator: Emulator | None = None
-    if not os.environ.get("AWS_ENDPOINT_URL"):
-        emulator = start_emulator(port=args.emulator_port)
-        os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint_url
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    pollers: list[EventSourcePoller] = []
+    server_thread: threading.Thread | None = None
     try:
+        if not os.environ.get("AWS_ENDPOINT_URL"):
+            emulator = start_emulator(port=args.emulator_port)
+            os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint_url
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
         config = factory.create_config_obj(chalice_stage_name=args.stage)
         os.environ.update(config.environment_variables)
+        resources = _bootstrap(args.stage)
+        os.environ["ORDERS_STREAM_ARN"] = _orders_stream_arn()
 
-        from infra.local.bootstrap import bootstrap  # reads the stage's settings
-
-        tables = bootstrap()
+        app = config.chalice_app  # imports app.py, whose settings now see the stream
         _serve_without_nagle_delay()
-        server = factory.create_local_server(config.chalice_app, config, args.host, args.port)
-        threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True).start()
+        server = factory.create_local_server(app, config, args.host, args.port)
+        server_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
+        server_thread.start()
+        pollers = pollers_for_app(app, config, boto3.Session())
+        for poller in pollers:
+            poller.start()
 
-        print(f"Catalyst ({args.stage}) is up. Ctrl-C stops everything.")
-        print(f"  API            http://localhost:{args.port}  (bound to {args.host})")
-        origin = "embedded emulator (moto, in memory)" if emulator else "configured endpoint"
-        print(f"  AWS endpoint   {os.environ['AWS_ENDPOINT_URL']}  [{origin}]")
-        for name in tables:
-            print(f"  table          {name}")
-        sys.stdout.flush()
-        stop.wait()
+        _print_summary(args, emulator, resources, pollers)
+        server_thread.join()
     except KeyboardInterrupt:
         pass
+    except subprocess.CalledProcessError as error:
+        print(f"Creating the tables and queues failed (exit code {error.returncode}).", file=sys.stderr)
+        return 1
     finally:
+        for poller in pollers:
+            poller.stop()
+        if server_thread is not None and server_thread.is_alive():
+            server.shutdown()
         if emulator is not None:
             emulator.stop()
     print("Stopped.")

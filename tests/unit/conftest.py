@@ -8,7 +8,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from app import app
-from infra.local.bootstrap import bootstrap
+from infra.local.bootstrap import create_queues, create_tables
 from infra.local.moto_fidelity import serialize_dynamodb_writes
 
 serialize_dynamodb_writes()
@@ -17,8 +17,13 @@ serialize_dynamodb_writes()
 @pytest.fixture
 def aws() -> Iterator[None]:
     with mock_aws():
-        bootstrap()
+        create_tables()
         yield
+
+
+@pytest.fixture
+def queues(aws: None) -> None:
+    create_queues("test")
 
 
 @pytest.fixture

@@ -520,7 +520,7 @@ def test_update_status_changes_the_ticket_without_a_token(api: Api, token: str, 
     response = update_status(api, code, "IN_PROGRESS", path)
 
     assert response.status_code == 200
-    assert response.json_body == {"code": code, "status": "IN_PROGRESS"}
+    assert response.json_body == {"code": code, "status": "IN_PROGRESS", "outcome": "applied"}
     statuses = [ticket["status"] for ticket in order_detail(api, token, order["order_id"])["tickets"]]
     assert statuses == ["IN_PROGRESS", "NEW"]
 
@@ -566,10 +566,10 @@ def test_repeating_the_same_status_counts_the_ticket_once(api: Api, token: str) 
     order = api.create_order(token, tickets=2)
     first, second = (ticket["code"] for ticket in order["tickets"])
 
-    for _ in range(2):
+    for outcome in ("applied", "unchanged"):
         response = update_status(api, first, "DONE")
         assert response.status_code == 200
-        assert response.json_body == {"code": first, "status": "DONE"}
+        assert response.json_body == {"code": first, "status": "DONE", "outcome": outcome}
     assert order_detail(api, token, order["order_id"])["status"] == "PROCESSING"
 
     update_status(api, second, "DONE")

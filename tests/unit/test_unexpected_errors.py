@@ -79,7 +79,7 @@ BROKEN_ROUTES = [
         f"/api/orders/tickets/{uuid.uuid4()}/update-status/",
         {"status": "DONE"},
         services,
-        "ticket_update_status",
+        "ticket_change_status",
         id="update-status",
     ),
 ]

@@ -1,0 +1,72 @@
+"""Outbound order events, published from the orders table's stream.
+
+Every committed change of a ticket's status or an order's status becomes a
+JSON message on the order-events queue. The stream carries each committed
+write even if the process that wrote it died a moment later, and a record
+whose publication fails is reported and retried, so every change is published
+at least once. Consumers deduplicate on `event_id`, which is the same on
+every retry.
+"""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from chalicelib.observability import logger
+from chalicelib.orders.models import OrderRecord, OrdersTableItem, TicketRecord, order_status
+from chalicelib.queues import ORDER_EVENTS, send_message
+
+
+def publish_order_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=_publish, processor=processor, context=context)
+
+
+def _image(record: DynamoDBRecord, name: str) -> OrdersTableItem | None:
+    raw = (record.raw_event.get("dynamodb") or {}).get(name)
+    return OrdersTableItem.from_raw_data(raw) if raw else None
+
+
+def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
+    """The outbound events one stream record stands for (often none)."""
+    old, new = _image(record, "OldImage"), _image(record, "NewImage")
+    base = {"event_id": record.event_id}
+    if isinstance(new, TicketRecord):
+        previous = old.status if isinstance(old, TicketRecord) else None
+        if previous == new.status:
+            return []
+        return [
+            {
+                **base,
+                "type": "ticket.status_changed",
+                "order_id": int(new.order_id),
+                "ticket_code": new.ticket_code,
+                "from_status": previous,
+                "to_status": new.status,
+                "changed_at": new.updated_at.isoformat(),
+            }
+        ]
+    if isinstance(new, OrderRecord):
+        previous = order_status(old).value if isinstance(old, OrderRecord) else None
+        current = order_status(new).value
+        if previous == current:
+            return []
+        return [
+            {
+                **base,
+                "type": "order.status_changed",
+                "order_id": int(new.order_id),
+                "from_status": previous,
+                "to_status": current,
+                "changed_at": new.updated_at.isoformat(),
+            }
+        ]
+    return []
+
+
+def _publish(record: DynamoDBRecord) -> None:
+    for outbound in events_for_record(record):
+        send_message(ORDER_EVENTS, json.dumps(outbound), {"type": outbound["type"]})
+        logger.debug("order event published", extra=outbound)

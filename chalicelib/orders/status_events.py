@@ -1,0 +1,104 @@
+"""The consumer of ticket-status-events: status reports pushed by external systems.
+
+Each record is validated and applied on its own (Powertools' BatchProcessor),
+and the handler answers with the ids of the records worth retrying:
+
+- a report applies once, however often it is delivered (its event_id, or the
+  SQS message id, is written with the change in one transaction);
+- a message that can never succeed (not JSON, not a valid report) is moved to
+  the dead-letter queue at once, with its reason, and counts as handled;
+- a message that may succeed later (ticket not known yet, DynamoDB busy) is
+  reported as failed and redelivered; after MAX_RECEIVE_COUNT receives the
+  queue's redrive policy moves it to the dead-letter queue. Its last reason is
+  kept in the events table, where the DLQ tooling finds it.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
+
+from chalicelib.errors import NotFound
+from chalicelib.observability import logger
+from chalicelib.orders.domain import ChangeSource
+from chalicelib.orders.event_records import RETENTION, FailureRecord, failure_key
+from chalicelib.orders.schemas import TicketStatusEvent
+from chalicelib.orders.services import ticket_change_status
+from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, send_message
+from chalicelib.web.validation import field_errors
+
+REASON_ATTRIBUTE = "dead_letter_reason"
+SOURCE_MESSAGE_ATTRIBUTE = "source_message_id"
+
+
+class RetryLater(Exception):
+    """A record that failed for now; SQS will deliver it again."""
+
+
+def consume_status_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=_handle, processor=processor, context=context)
+
+
+def _handle(record: SQSRecord) -> None:
+    try:
+        report = TicketStatusEvent.model_validate_json(record.body)
+    except ValidationError as error:
+        _dead_letter(record, reason=f"invalid status event: {_describe(error)}")
+        return
+    try:
+        change = ticket_change_status(
+            code=str(report.ticket_code),
+            status=report.status,
+            source=ChangeSource.SQS,
+            event_id=report.event_id or record.message_id,
+            occurred_at=report.occurred_at,
+        )
+    except NotFound:
+        _fail(record, reason=f"ticket {report.ticket_code} is not known")
+    except Exception as error:
+        _fail(record, reason=f"{type(error).__name__}: {error}")
+    else:
+        logger.info(
+            "status event taken",
+            extra={
+                "message_id": record.message_id,
+                "ticket_code": change.ticket.ticket_code,
+                "status": report.status.value,
+                "outcome": change.outcome.value,
+                "sender": report.source,
+            },
+        )
+
+
+def _describe(error: ValidationError) -> str:
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in field_errors(error).items())
+
+
+def _dead_letter(record: SQSRecord, *, reason: str) -> None:
+    attributes = {
+        name: value.string_value
+        for name, value in record.message_attributes.items()
+        if value.data_type.startswith("String") and value.string_value is not None
+    }
+    send_message(
+        dead_letter_queue(TICKET_STATUS_EVENTS),
+        record.body,
+        {**attributes, REASON_ATTRIBUTE: reason, SOURCE_MESSAGE_ATTRIBUTE: record.message_id},
+    )
+    logger.warning("status event dead-lettered", extra={"message_id": record.message_id, "reason": reason})
+
+
+def _fail(record: SQSRecord, *, reason: str) -> None:
+    attempts = int(record.attributes.approximate_receive_count or 1)
+    now = datetime.now(UTC)
+    FailureRecord(
+        failure_key(record.message_id), reason=reason, attempts=attempts, recorded_at=now, expires_at=now + RETENTION
+    ).save()
+    logger.warning(
+        "status event failed; it will be delivered again",
+        extra={"message_id": record.message_id, "reason": reason, "receive_count": attempts},
+    )
+    raise RetryLater(reason)

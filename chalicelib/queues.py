@@ -1,0 +1,51 @@
+"""The SQS queues: what exists, and sending to them.
+
+Every queue has a dead-letter queue that takes a message after
+MAX_RECEIVE_COUNT receives, and a visibility timeout of
+VISIBILITY_PER_HANDLER_TIMEOUT times its consumer's timeout.
+"""
+
+from functools import cache
+from typing import Any
+
+from chalicelib.config import settings
+
+TICKET_STATUS_EVENTS = "ticket-status-events"
+ORDER_EVENTS = "order-events"
+QUEUES = (TICKET_STATUS_EVENTS, ORDER_EVENTS)
+DEAD_LETTER_SUFFIX = "-dlq"
+MAX_RECEIVE_COUNT = 5
+VISIBILITY_PER_HANDLER_TIMEOUT = 6
+# Order events are read by downstream systems, whose timeout we do not know.
+DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS = 180
+# SQS's longest retention: an operator has two weeks to look at a dead letter.
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+def dead_letter_queue(queue: str) -> str:
+    return f"{queue}{DEAD_LETTER_SUFFIX}"
+
+
+@cache
+def sqs_client() -> Any:
+    # boto3 is imported here, not at module import: API functions never send to
+    # SQS and should not pay for loading it in their cold start.
+    import boto3
+
+    return boto3.client("sqs", region_name=settings.aws_region)
+
+
+@cache
+def queue_url(queue: str) -> str:
+    """The URL of one of our queues (a short name such as "order-events"); looked up once per process."""
+    return sqs_client().get_queue_url(QueueName=settings.queue_name(queue))["QueueUrl"]
+
+
+def send_message(queue: str, body: str, attributes: dict[str, str] | None = None) -> str:
+    message_attributes = {
+        name: {"DataType": "String", "StringValue": value} for name, value in (attributes or {}).items()
+    }
+    response = sqs_client().send_message(
+        QueueUrl=queue_url(queue), MessageBody=body, MessageAttributes=message_attributes
+    )
+    return response["MessageId"]
