@@ -5,6 +5,7 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import DynamoDBEvent, SQSEvent
 
+from chalicelib.admin.api import admin_api
 from chalicelib.config import settings
 from chalicelib.health import health_api
 from chalicelib.orders.api import orders_api
@@ -18,6 +19,7 @@ app = Chalice(app_name="catalyst")
 app.register_blueprint(users_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(health_api)
+app.register_blueprint(admin_api)
 app.register_middleware(chalice_errors_as_detail, "http")
 
 

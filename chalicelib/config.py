@@ -12,12 +12,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from chalicelib.users.permissions import ALL_PERMISSIONS
+
 # The value shipped in .env.example; accepted only by the local stage.
 LOCAL_SECRET_KEY = "insecure-local-only-secret-change-me"  # noqa: S105 (a known, refused-outside-local value)
 LOCAL_STAGES = frozenset({"local"})
 MIN_SECRET_KEY_LENGTH = 32
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,20}")
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+# What a new registration may do unless DEFAULT_PERMISSIONS says otherwise: the
+# seed's quickstart (register, then create an order) keeps working.
+DEFAULT_PERMISSIONS = "orders.add_order"
 
 
 class ConfigurationError(RuntimeError):
@@ -36,6 +41,7 @@ class Settings:
     # Set where the stream exists before the app is loaded (by the stack on AWS,
     # by the local runner); only the stream handler's registration reads it.
     orders_stream_arn: str = ""
+    default_permissions: frozenset[str] = frozenset({DEFAULT_PERMISSIONS})
 
     def resource_name(self, name: str) -> str:
         """Every table and queue carries the stage: catalyst-<stage>-<name>."""
@@ -52,6 +58,12 @@ class Settings:
         return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
 
 
+def _permission_list(environ: Mapping[str, str]) -> frozenset[str]:
+    return frozenset(
+        name.strip() for name in environ.get("DEFAULT_PERMISSIONS", DEFAULT_PERMISSIONS).split(",") if name.strip()
+    )
+
+
 def _problems(environ: Mapping[str, str]) -> list[str]:
     problems = []
     stage = environ.get("CATALYST_STAGE", "")
@@ -66,6 +78,9 @@ def _problems(environ: Mapping[str, str]) -> list[str]:
     ttl = environ.get("TOKEN_TTL_SECONDS", "86400")
     if not (ttl.isascii() and ttl.isdigit()) or int(ttl) <= 0:
         problems.append("TOKEN_TTL_SECONDS must be a positive whole number of seconds")
+    unknown = _permission_list(environ) - ALL_PERMISSIONS
+    if unknown:
+        problems.append(f"DEFAULT_PERMISSIONS names unknown permissions: {', '.join(sorted(unknown))}")
     if environ.get("LOG_LEVEL", "INFO").upper() not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(sorted(LOG_LEVELS))}")
     return problems
@@ -82,6 +97,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
         log_level=environ.get("LOG_LEVEL", "INFO").upper(),
         orders_stream_arn=environ.get("ORDERS_STREAM_ARN", ""),
+        default_permissions=_permission_list(environ),
     )
 
 

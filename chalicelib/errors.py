@@ -67,3 +67,11 @@ class InvalidState(DomainError):
     """The request is well formed but the resource's state forbids it."""
 
     default_detail = "This action is not allowed in the current state."
+
+
+class TooManyRequests(DomainError):
+    default_detail = "Too many requests. Try again later."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after

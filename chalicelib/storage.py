@@ -6,14 +6,18 @@ the same code at the embedded emulator, LocalStack or (unset) AWS.
 """
 
 from functools import cache
+from typing import TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 
+ModelT = TypeVar("ModelT", bound=Model)
 CONDITION_FAILED = "ConditionalCheckFailed"
 TRANSACTION_CONFLICT = "TransactionConflict"
 
@@ -39,3 +43,26 @@ def cancellation_codes(error: TransactWriteError) -> set[str]:
 
 def is_condition_failure(error: PynamoDBConnectionError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+# A free-text search scans; each request reads at most this many items
+# (about 1 MB for our item sizes) before answering with what it found and a
+# cursor to continue, so a search's cost and latency stay bounded.
+MAX_ITEMS_SCANNED_PER_REQUEST = 2_000
+SCAN_PAGE_SIZE = 500
+
+
+def scan_page(
+    model: type[ModelT], condition: Condition | None, *, limit: int, start_key: dict | None
+) -> tuple[list[ModelT], dict | None]:
+    """Up to `limit` matching items, and where to resume (None at the table's end)."""
+    pages = model.scan(condition, last_evaluated_key=start_key, page_size=SCAN_PAGE_SIZE).page_iter
+    found: list[ModelT] = []
+    for page in pages:
+        for raw in page.get("Items", []):
+            found.append(model.from_raw_data(raw))
+            if len(found) == limit:
+                return found, {name: raw[name] for name in pages.key_names}
+        if pages.total_scanned_count >= MAX_ITEMS_SCANNED_PER_REQUEST:
+            break
+    return found, pages.last_evaluated_key

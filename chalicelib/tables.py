@@ -3,6 +3,7 @@ health check, the local bootstrap and the CDK stack all read."""
 
 from pynamodb.models import Model
 
+from chalicelib.audit import AuditRecord
 from chalicelib.orders.event_records import EventRecord
 from chalicelib.orders.models import OrdersTableItem
 from chalicelib.users.models import UserRecord
@@ -10,5 +11,8 @@ from chalicelib.users.models import UserRecord
 TABLES: dict[str, type[Model]] = {
     "users": UserRecord,
     "orders": OrdersTableItem,
+    # Short-lived records with a TTL: status-event outcomes, message failure
+    # reasons, failed-login counters.
     "events": EventRecord,
+    "audit": AuditRecord,
 }

@@ -54,6 +54,7 @@ def order_status_from_tickets(counts: Mapping[TicketStatus, int], *, cancelled: 
 class ChangeSource(StrEnum):
     API = "api"
     SQS = "sqs"
+    ADMIN = "admin"
 
 
 class ChangeOutcome(StrEnum):

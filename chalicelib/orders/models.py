@@ -7,6 +7,8 @@ access paths: a user's orders newest first, and a ticket by its public code.
 The table's stream (old and new images) feeds the outbound order events.
 """
 
+from datetime import datetime
+
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     ListAttribute,
@@ -59,6 +61,28 @@ class OwnerIndex(GlobalSecondaryIndex["OrderRecord"]):
     order_id = NumberAttribute(range_key=True)
 
 
+class MonthIndex(GlobalSecondaryIndex["OrderRecord"]):
+    """Every order, newest first, one partition per month of creation (admin)."""
+
+    class Meta:
+        index_name = "month-index"
+        projection = AllProjection()
+
+    created_month = UnicodeAttribute(hash_key=True)
+    order_id = NumberAttribute(range_key=True)
+
+
+class StatusMonthIndex(GlobalSecondaryIndex["OrderRecord"]):
+    """Orders in one status, newest first, one partition per status and month (admin)."""
+
+    class Meta:
+        index_name = "status-month-index"
+        projection = AllProjection()
+
+    status_month = UnicodeAttribute(hash_key=True)
+    order_id = NumberAttribute(range_key=True)
+
+
 class TicketCodeIndex(GlobalSecondaryIndex["TicketRecord"]):
     class Meta:
         index_name = "ticket_code-index"
@@ -75,6 +99,14 @@ class OrderRecord(OrdersTableItem, discriminator="order"):
     comment = UnicodeAttribute(default="")
     ticket_total = NumberAttribute()
     cancelled_at = UTCDateTimeAttribute(null=True)
+    # The derived status, stored for the admin's status index. Requests read the
+    # status from the counts below (always current); the stream handler brings
+    # this copy up to date after each change (order_status_sync).
+    status = UnicodeAttribute(default=OrderStatus.PENDING.value)
+    created_month = UnicodeAttribute()
+    status_month = UnicodeAttribute()
+    # Lowercased customer name and phone, for the admin's search.
+    search_text = UnicodeAttribute(default="")
     # How many tickets are in each status; the order's status is derived from
     # these, and a ticket change moves one count atomically with the ticket.
     tickets_new = NumberAttribute(default=0)
@@ -85,6 +117,8 @@ class OrderRecord(OrdersTableItem, discriminator="order"):
     updated_at = UTCDateTimeAttribute()
 
     by_owner = OwnerIndex()
+    by_month = MonthIndex()
+    by_status_month = StatusMonthIndex()
 
 
 TICKET_COUNT_ATTRIBUTES = {
@@ -101,6 +135,18 @@ def ticket_counts(order: OrderRecord) -> dict[TicketStatus, int]:
 
 def order_status(order: OrderRecord) -> OrderStatus:
     return order_status_from_tickets(ticket_counts(order), cancelled=order.cancelled_at is not None)
+
+
+def month_of(moment: datetime) -> str:
+    return moment.strftime("%Y-%m")
+
+
+def status_month(status: OrderStatus, created_month: str) -> str:
+    return f"{status.value}#{created_month}"
+
+
+def search_text(customer_name: str, customer_phone: str) -> str:
+    return f"{customer_name} {customer_phone}".lower()
 
 
 class TicketRecord(OrdersTableItem, discriminator="ticket"):
@@ -123,7 +169,9 @@ class TicketRecord(OrdersTableItem, discriminator="ticket"):
 class HistoryRecord(OrdersTableItem, discriminator="history"):
     """One applied status change of one ticket."""
 
-    ticket_code = UnicodeAttribute()
+    # Stored under another name than TicketRecord.ticket_code: that name keys
+    # the sparse ticket_code-index, which must hold tickets only.
+    ticket_code = UnicodeAttribute(attr_name="history_of")
     from_status = UnicodeAttribute()
     to_status = UnicodeAttribute()
     occurred_at = UTCDateTimeAttribute()

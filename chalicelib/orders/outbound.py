@@ -1,7 +1,8 @@
 """Outbound order events, published from the orders table's stream.
 
 Every committed change of a ticket's status or an order's status becomes a
-JSON message on the order-events queue. The stream carries each committed
+JSON message on the order-events queue. The same handler keeps each order's
+stored status (read only by the admin's status index) in line with its counts. The stream carries each committed
 write even if the process that wrote it died a moment later, and a record
 whose publication fails is reported and retried, so every change is published
 at least once. Consumers deduplicate on `event_id`, which is the same on
@@ -16,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from chalicelib.observability import logger
 from chalicelib.orders.models import OrderRecord, OrdersTableItem, TicketRecord, order_status
+from chalicelib.orders.services import order_status_sync
 from chalicelib.queues import ORDER_EVENTS, send_message
 
 
@@ -70,3 +72,6 @@ def _publish(record: DynamoDBRecord) -> None:
     for outbound in events_for_record(record):
         send_message(ORDER_EVENTS, json.dumps(outbound), {"type": outbound["type"]})
         logger.debug("order event published", extra=outbound)
+    new = _image(record, "NewImage")
+    if isinstance(new, OrderRecord):
+        order_status_sync(order=new)

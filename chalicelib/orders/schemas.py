@@ -33,10 +33,14 @@ def _phone_number(value: str) -> str:
 
 def _reported_time(value: datetime) -> datetime:
     moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("time_range", "This time is out of range.") from None
     if moment > datetime.now(UTC) + MAX_CLOCK_SKEW:
         # A report from the future would make every later report look stale.
         raise PydanticCustomError("future_time", "This time is in the future.")
-    return moment.astimezone(UTC)
+    return moment
 
 
 CustomerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]

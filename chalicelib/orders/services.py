@@ -11,7 +11,14 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import Busy, InvalidState, NotFound
-from chalicelib.orders.domain import ChangeOutcome, ChangeSource, TicketStatus, decide_status_change, new_order_id
+from chalicelib.orders.domain import (
+    ChangeOutcome,
+    ChangeSource,
+    OrderStatus,
+    TicketStatus,
+    decide_status_change,
+    new_order_id,
+)
 from chalicelib.orders.event_records import RETENTION as EVENT_RETENTION
 from chalicelib.orders.event_records import EventRecord, event_key
 from chalicelib.orders.models import (
@@ -21,8 +28,11 @@ from chalicelib.orders.models import (
     OrderRecord,
     TicketRecord,
     history_sort_key,
+    month_of,
     order_partition,
     order_status,
+    search_text,
+    status_month,
     ticket_sort_key,
 )
 from chalicelib.orders.selectors import OrderWithTickets, order_get, ticket_get_by_code
@@ -33,6 +43,7 @@ from chalicelib.storage import (
     is_condition_failure,
     transact_write,
 )
+from chalicelib.users.permissions import Principal
 
 # A fresh id collides with an existing order only when two orders are created in
 # the same millisecond and draw the same 12 random bits; the write's condition
@@ -65,6 +76,10 @@ def order_create(
             comment=comment,
             ticket_total=len(tickets),
             tickets_new=len(tickets),
+            status=OrderStatus.PENDING.value,
+            created_month=month_of(now),
+            status_month=status_month(OrderStatus.PENDING, month_of(now)),
+            search_text=search_text(customer_name, customer_phone),
             created_at=now,
             updated_at=now,
         )
@@ -132,19 +147,23 @@ def ticket_change_status(
     source: ChangeSource,
     event_id: str | None = None,
     occurred_at: datetime | None = None,
+    audited_as: Principal | None = None,
 ) -> StatusChange:
-    """Take a status report for a ticket, from the API or from a queue.
+    """Take a status report for a ticket, from the API, a queue or the admin.
 
     One transaction writes everything a report causes: the ticket, its
-    order's counts, a history entry and, when the report has an id, the
-    record that makes a second delivery of it a no-op.
+    order's counts, a history entry, when the report has an id the record
+    that makes a second delivery of it a no-op, and for the admin the audit
+    entry.
     """
     ticket = ticket_get_by_code(code=code)
     if ticket is None:
         raise NotFound("No ticket with this code.")
     for attempt in range(TICKET_UPDATE_ATTEMPTS):
         now = datetime.now(UTC)
-        reported_at = occurred_at or now
+        # A report without a time is about "now", which is never older than the
+        # latest report taken, even one stamped a little ahead by a sender's clock.
+        reported_at = occurred_at or max(now, ticket.last_change_at or now)
         previous = TicketStatus(ticket.status)
         outcome = decide_status_change(
             current=previous, requested=status, last_change_at=ticket.last_change_at, occurred_at=reported_at
@@ -172,6 +191,8 @@ def ticket_change_status(
         except TransactWriteError as error:
             reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
             if event_id is not None and reasons and reasons[0] == CONDITION_FAILED:
+                # Answer with the ticket as it is, not as the lagging index showed it.
+                ticket.refresh(consistent_read=True)
                 return StatusChange(ticket=ticket, outcome=ChangeOutcome.DUPLICATE)
             if CONDITION_FAILED in reasons:
                 # The ticket changed since it was read (the index read may also
@@ -242,13 +263,19 @@ def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
     """Cancel the caller's order while it is still PENDING; the condition makes
     the check and the change one atomic step against concurrent ticket updates."""
     now = datetime.now(UTC)
-    order = OrderRecord(order_partition(order_id), ORDER_SORT_KEY)
+    order = order_get(order_id=order_id)
+    if order is None or order.owner_id != owner_id:
+        raise NotFound("No order with this id.")
     try:
         order.update(
-            actions=[OrderRecord.cancelled_at.set(now), OrderRecord.updated_at.set(now)],
+            actions=[
+                OrderRecord.cancelled_at.set(now),
+                OrderRecord.updated_at.set(now),
+                OrderRecord.status.set(OrderStatus.CANCELLED.value),
+                OrderRecord.status_month.set(status_month(OrderStatus.CANCELLED, order.created_month)),
+            ],
             condition=(
-                OrderRecord.owner_id
-                == owner_id
+                (OrderRecord.owner_id == owner_id)
                 & OrderRecord.cancelled_at.does_not_exist()
                 & (OrderRecord.tickets_new == OrderRecord.ticket_total)
             ),
@@ -256,8 +283,32 @@ def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
     except UpdateError as error:
         if not is_condition_failure(error):
             raise
-        current = order_get(order_id=order_id)
-        if current is None or current.owner_id != owner_id:
-            raise NotFound("No order with this id.") from None
-        raise InvalidState(f"Only a PENDING order can be cancelled; this one is {order_status(current)}.") from None
+        order.refresh(consistent_read=True)
+        raise InvalidState(f"Only a PENDING order can be cancelled; this one is {order_status(order)}.") from None
     return order
+
+
+def order_status_sync(*, order: OrderRecord) -> bool:
+    """Bring the stored status (for the admin's index) in line with the
+    counts of this version of the order. The write is conditioned on the
+    counts it was derived from: if they moved meanwhile, a later stream
+    record carries the newer state and syncs it. Returns whether it wrote."""
+    derived = order_status(order)
+    if order.status == derived.value:
+        return False
+    counts_unchanged = OrderRecord.pk.exists()
+    for attribute in TICKET_COUNT_ATTRIBUTES.values():
+        counts_unchanged &= attribute == getattr(order, attribute.attr_name)
+    try:
+        order.update(
+            actions=[
+                OrderRecord.status.set(derived.value),
+                OrderRecord.status_month.set(status_month(derived, order.created_month)),
+            ],
+            condition=counts_unchanged,
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True

@@ -3,7 +3,8 @@
 from chalice import Response
 
 from chalicelib.users import services
-from chalicelib.users.schemas import LoginRequest, RegisterRequest, TokenResponse
+from chalicelib.users.authentication import user_from_authorization
+from chalicelib.users.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, TokenResponse
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.requests import parse_body
 
@@ -26,4 +27,15 @@ def register() -> Response:
 def login() -> dict:
     request = parse_body(users_api.current_request, LoginRequest)
     user = services.user_authenticate_credentials(email=request.email, password=request.password)
+    return TokenResponse(token=services.user_issue_token(user=user)).model_dump()
+
+
+@users_api.route("/api/users/change-password", methods=["POST"])
+def change_password() -> dict:
+    """Every token issued before stops working; the answer carries a new one."""
+    user = user_from_authorization(users_api.current_request.headers.get("authorization"))
+    request = parse_body(users_api.current_request, ChangePasswordRequest)
+    user = services.user_change_password(
+        user=user, current_password=request.current_password, new_password=request.new_password
+    )
     return TokenResponse(token=services.user_issue_token(user=user)).model_dump()

@@ -1,12 +1,19 @@
 """Users in DynamoDB. The normalized email is the key, so login and
 registration's uniqueness check are single-item operations."""
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.config import settings
 from chalicelib.storage import TableMeta
+from chalicelib.users.permissions import Principal
 
 
 class UserIdIndex(GlobalSecondaryIndex["UserRecord"]):
@@ -27,8 +34,22 @@ class UserRecord(Model):
     first_name = UnicodeAttribute(default="")
     last_name = UnicodeAttribute(default="")
     is_active = BooleanAttribute(default=True)
+    is_staff = BooleanAttribute(default=False)
+    is_superuser = BooleanAttribute(default=False)
+    permissions = UnicodeSetAttribute(default=set)
     # Bumped when earlier tokens must stop working (password change, deactivation).
     token_version = NumberAttribute(default=1)
     created_at = UTCDateTimeAttribute()
 
     by_user_id = UserIdIndex()
+
+
+def principal_of(user: UserRecord) -> Principal:
+    return Principal(
+        user_id=user.user_id,
+        email=user.email,
+        is_active=bool(user.is_active),
+        is_staff=bool(user.is_staff),
+        is_superuser=bool(user.is_superuser),
+        permissions=frozenset(user.permissions or ()),
+    )

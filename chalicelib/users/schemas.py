@@ -25,3 +25,8 @@ class LoginRequest(Schema):
 
 class TokenResponse(Schema):
     token: str
+
+
+class ChangePasswordRequest(Schema):
+    current_password: Password
+    new_password: Password

@@ -1,0 +1,188 @@
+"""HTTP routes of the admin API, under /api/admin/. Every route needs an
+active staff member, and the Django permission that the action implies."""
+
+import json
+
+from chalicelib.admin import selectors, services
+from chalicelib.admin.schemas import (
+    AdminOrderPageResponse,
+    AuditPageResponse,
+    MeResponse,
+    OrdersQuery,
+    PageQuery,
+    TicketStatusChangeRequest,
+    UserChangeRequest,
+    UserPageResponse,
+    UserResponse,
+    UsersQuery,
+)
+from chalicelib.audit import audit_page
+from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.orders.api import order_id_from_path
+from chalicelib.orders.responses import order_summary, order_with_tickets
+from chalicelib.orders.selectors import order_get_with_tickets, ticket_get_by_code
+from chalicelib.users.authentication import user_from_authorization
+from chalicelib.users.models import UserRecord, principal_of
+from chalicelib.users.permissions import (
+    CHANGE_TICKET,
+    CHANGE_USER,
+    PERMISSION_DESCRIPTIONS,
+    VIEW_ORDER,
+    VIEW_USER,
+    Principal,
+    require_permission,
+    require_staff,
+)
+from chalicelib.web.blueprint import ApiBlueprint
+from chalicelib.web.cursors import INVALID_CURSOR, cursor_decode, cursor_encode
+from chalicelib.web.requests import parse_body, parse_query
+
+admin_api = ApiBlueprint(__name__)
+
+
+def _staff(permission: str | None = None) -> Principal:
+    principal = principal_of(user_from_authorization(admin_api.current_request.headers.get("authorization")))
+    require_staff(principal)
+    if permission:
+        require_permission(principal, permission)
+    return principal
+
+
+def _resume(cursor: str | None, actor: Principal, purpose: str) -> dict | None:
+    return cursor_decode(cursor, holder=actor.user_id, purpose=purpose) if cursor else None
+
+
+def _next_cursor(resume: dict | None, actor: Principal, purpose: str) -> str | None:
+    return cursor_encode(resume, holder=actor.user_id, purpose=purpose) if resume else None
+
+
+def _user(user: UserRecord) -> dict:
+    return UserResponse(
+        user_id=user.user_id,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        is_active=bool(user.is_active),
+        is_staff=bool(user.is_staff),
+        is_superuser=bool(user.is_superuser),
+        permissions=sorted(user.permissions or ()),
+        created_at=user.created_at,
+    ).model_dump(mode="json")
+
+
+@admin_api.route("/api/admin/me", methods=["GET"])
+def me() -> dict:
+    actor = _staff()
+    return MeResponse(
+        user_id=actor.user_id,
+        email=actor.email,
+        is_superuser=actor.is_superuser,
+        permissions=sorted(actor.permissions),
+        all_permissions=[
+            {"codename": codename, "description": description}
+            for codename, description in sorted(PERMISSION_DESCRIPTIONS.items())
+        ],
+    ).model_dump(mode="json")
+
+
+@admin_api.route("/api/admin/users", methods=["GET"])
+def list_users() -> dict:
+    actor = _staff(VIEW_USER)
+    query = parse_query(admin_api.current_request.query_params, UsersQuery)
+    page = selectors.users_page(query=query.q, limit=query.limit, resume=_resume(query.cursor, actor, "admin-users"))
+    return UserPageResponse(
+        results=[_user(user) for user in page.items], next_cursor=_next_cursor(page.resume, actor, "admin-users")
+    ).model_dump(mode="json")
+
+
+@admin_api.route("/api/admin/users/{user_id}", methods=["GET"])
+def get_user(user_id: str) -> dict:
+    _staff(VIEW_USER)
+    user = selectors.user_by_id(user_id=user_id)
+    if user is None:
+        raise NotFound("No user with this id.")
+    return _user(user)
+
+
+@admin_api.route("/api/admin/users/{user_id}", methods=["PATCH"])
+def change_user(user_id: str) -> dict:
+    actor = _staff(CHANGE_USER)
+    request = parse_body(admin_api.current_request, UserChangeRequest)
+    user = services.user_change_by_admin(actor=actor, user_id=user_id, changes=request.model_dump(exclude_none=True))
+    return _user(user)
+
+
+@admin_api.route("/api/admin/orders", methods=["GET"])
+def list_orders() -> dict:
+    actor = _staff(VIEW_ORDER)
+    query = parse_query(admin_api.current_request.query_params, OrdersQuery)
+    if query.created_from and query.created_to and query.created_from > query.created_to:
+        raise InvalidInput({"created_from": ["Must not be after created_to."]})
+    resume = _resume(query.cursor, actor, "admin-orders")
+    if query.q:
+        page = selectors.orders_search(query=query.q, limit=query.limit, resume=resume)
+    else:
+        page = selectors.orders_page(
+            status=query.status,
+            created_from=query.created_from,
+            created_to=query.created_to,
+            limit=query.limit,
+            resume=resume,
+        )
+    results = [{**order_summary(order), "owner_id": order.owner_id} for order in page.items]
+    return AdminOrderPageResponse(
+        results=results, next_cursor=_next_cursor(page.resume, actor, "admin-orders")
+    ).model_dump(mode="json")
+
+
+@admin_api.route("/api/admin/orders/{order_id}", methods=["GET"])
+def get_order(order_id: str) -> dict:
+    _staff(VIEW_ORDER)
+    details = order_get_with_tickets(order_id=order_id_from_path(order_id))
+    if details is None:
+        raise NotFound("No order with this id.")
+    return {**order_with_tickets(details), "owner_id": details.order.owner_id}
+
+
+@admin_api.route("/api/admin/tickets/{code}", methods=["GET"])
+def get_ticket(code: str) -> dict:
+    _staff(VIEW_ORDER)
+    ticket = ticket_get_by_code(code=code)
+    details = order_get_with_tickets(order_id=int(ticket.order_id)) if ticket else None
+    if details is None:
+        raise NotFound("No ticket with this code.")
+    return {**order_with_tickets(details), "owner_id": details.order.owner_id, "ticket_code": ticket.ticket_code}
+
+
+@admin_api.route("/api/admin/tickets/{code}/status", methods=["POST"])
+def change_ticket_status(code: str) -> dict:
+    actor = _staff(CHANGE_TICKET)
+    request = parse_body(admin_api.current_request, TicketStatusChangeRequest)
+    change = services.ticket_change_status_by_admin(actor=actor, code=code, status=request.status)
+    return {"code": change.ticket.ticket_code, "status": change.ticket.status, "outcome": change.outcome.value}
+
+
+@admin_api.route("/api/admin/audit", methods=["GET"])
+def list_audit() -> dict:
+    actor = _staff()
+    query = parse_query(admin_api.current_request.query_params, PageQuery)
+    resume = _resume(query.cursor, actor, "admin-audit")
+    if resume is not None and not isinstance(resume.get("month"), str):
+        raise InvalidInput(INVALID_CURSOR)
+    page = audit_page(limit=query.limit, month=(resume or {}).get("month"), below=(resume or {}).get("below"))
+    next_resume = {"month": page.resume_at[0], "below": page.resume_at[1]} if page.resume_at else None
+    results = [
+        {
+            "at": entry.at,
+            "actor_email": entry.actor_email,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "before": json.loads(entry.before),
+            "after": json.loads(entry.after),
+        }
+        for entry in page.entries
+    ]
+    return AuditPageResponse(results=results, next_cursor=_next_cursor(next_resume, actor, "admin-audit")).model_dump(
+        mode="json"
+    )

@@ -1,0 +1,96 @@
+"""Request and response bodies of the admin API."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from chalicelib.orders.domain import OrderStatus, TicketStatus
+from chalicelib.orders.schemas import OrderSummaryResponse
+from chalicelib.schema import Schema
+
+PermissionName = Literal[
+    "orders.add_order", "orders.view_order", "orders.change_ticket", "users.view_user", "users.change_user"
+]
+SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class PageQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = None
+
+
+class UsersQuery(PageQuery):
+    q: SearchText | None = None
+
+
+class OrdersQuery(PageQuery):
+    status: OrderStatus | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    q: SearchText | None = None
+
+
+class UserChangeRequest(Schema):
+    is_active: bool | None = None
+    is_staff: bool | None = None
+    is_superuser: bool | None = None
+    permissions: list[PermissionName] | None = None
+
+
+class TicketStatusChangeRequest(Schema):
+    status: TicketStatus
+
+
+class UserResponse(Schema):
+    user_id: str
+    email: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    is_staff: bool
+    is_superuser: bool
+    permissions: list[str]
+    created_at: datetime
+
+
+class UserPageResponse(Schema):
+    results: list[UserResponse]
+    next_cursor: str | None
+
+
+class AdminOrderSummaryResponse(OrderSummaryResponse):
+    owner_id: str
+
+
+class AdminOrderPageResponse(Schema):
+    results: list[AdminOrderSummaryResponse]
+    next_cursor: str | None
+
+
+class AuditEntryResponse(Schema):
+    at: datetime
+    actor_email: str
+    action: str
+    target_type: str
+    target_id: str
+    before: dict
+    after: dict
+
+
+class AuditPageResponse(Schema):
+    results: list[AuditEntryResponse]
+    next_cursor: str | None
+
+
+class PermissionResponse(Schema):
+    codename: str
+    description: str
+
+
+class MeResponse(Schema):
+    user_id: str
+    email: str
+    is_superuser: bool
+    permissions: list[str]
+    all_permissions: list[PermissionResponse]
