@@ -8,7 +8,10 @@ VISIBILITY_PER_HANDLER_TIMEOUT times its consumer's timeout.
 from functools import cache
 from typing import Any
 
+from botocore.config import Config
+
 from chalicelib.config import settings
+from chalicelib.storage import CONNECT_TIMEOUT_SECONDS, MAX_RETRY_ATTEMPTS, READ_TIMEOUT_SECONDS
 
 TICKET_STATUS_EVENTS = "ticket-status-events"
 ORDER_EVENTS = "order-events"
@@ -32,7 +35,12 @@ def sqs_client() -> Any:
     # SQS and should not pay for loading it in their cold start.
     import boto3
 
-    return boto3.client("sqs", region_name=settings.aws_region)
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": 1 + MAX_RETRY_ATTEMPTS},
+    )
+    return boto3.client("sqs", region_name=settings.aws_region, config=config)
 
 
 @cache

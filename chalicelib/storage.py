@@ -8,6 +8,7 @@ the same code at the embedded emulator, LocalStack or (unset) AWS.
 from functools import cache
 from typing import TypeVar
 
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
@@ -22,14 +23,31 @@ CONDITION_FAILED = "ConditionalCheckFailed"
 TRANSACTION_CONFLICT = "TransactionConflict"
 
 
+# Tuned for Lambda's short life: DynamoDB answers in milliseconds, so a call
+# that has not connected in 1 s or answered in 3 s is retried rather than
+# waited for, and 3 retries (standard mode: exponential backoff with jitter,
+# throttling included) fit well inside API Gateway's 29 s limit.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 3
+MAX_RETRY_ATTEMPTS = 3
+
+
 class TableMeta:
     region = settings.aws_region
     billing_mode = PAY_PER_REQUEST_BILLING_MODE
+    connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
+    read_timeout_seconds = READ_TIMEOUT_SECONDS
+    max_retry_attempts = MAX_RETRY_ATTEMPTS
 
 
 @cache
 def _transaction_connection() -> Connection:
-    return Connection(region=settings.aws_region)
+    return Connection(
+        region=settings.aws_region,
+        connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
+        read_timeout_seconds=READ_TIMEOUT_SECONDS,
+        max_retry_attempts=MAX_RETRY_ATTEMPTS,
+    )
 
 
 def transact_write() -> TransactWrite:
@@ -43,6 +61,31 @@ def cancellation_codes(error: TransactWriteError) -> set[str]:
 
 def is_condition_failure(error: PynamoDBConnectionError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+# DynamoDB's answers that mean "not now": retrying later may well succeed.
+_BUSY_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+def is_transient(error: Exception) -> bool:
+    """A storage failure that outlasted the SDK's own retries but may pass soon."""
+    if isinstance(error, TransactWriteError) and TRANSACTION_CONFLICT in cancellation_codes(error):
+        return True
+    if isinstance(error, PynamoDBConnectionError):
+        if error.cause_response_code in _BUSY_CODES:
+            return True
+        return isinstance(error.cause, ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError)
+    return False
 
 
 # A free-text search scans; each request reads at most this many items

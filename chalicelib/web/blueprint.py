@@ -7,8 +7,9 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.errors import DomainError
+from chalicelib.errors import Busy, DomainError
 from chalicelib.observability import logger
+from chalicelib.storage import is_transient
 from chalicelib.web.errors import domain_error_response, unexpected_error_response
 from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
 
@@ -31,7 +32,10 @@ class ApiBlueprint(Blueprint):
                 return view(**path_params)
             except DomainError as error:
                 return domain_error_response(error)
-            except Exception:
+            except Exception as error:
+                if is_transient(error):
+                    logger.warning("storage busy", extra={"path": self._path()}, exc_info=True)
+                    return domain_error_response(Busy())
                 request_id = self._request_id()
                 logger.exception("unhandled error", extra={"request_id": request_id, "path": self._path()})
                 return unexpected_error_response(request_id)
