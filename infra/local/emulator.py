@@ -89,6 +89,9 @@ def start_emulator(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet:
         env=env,
         stdout=output,
         stderr=output,
+        # Out of the terminal's process group: Ctrl-C reaches only the runner,
+        # which stops the emulator last, after what still talks to it.
+        start_new_session=True,
     )
     emulator = Emulator(host=host, port=port, process=process)
     _wait_until_ready(emulator)

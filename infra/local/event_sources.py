@@ -38,10 +38,11 @@ logger = logging.getLogger(__name__)
 
 # The longest a poll waits for something to arrive, so stop() is prompt.
 LONG_POLL_SECONDS = 2
+SHORT_POLL_INTERVAL_SECONDS = 0.1
 # Lambda reads a stream shard four times a second.
 STREAM_READ_INTERVAL_SECONDS = 0.25
-# A poller whose round failed (emulator down, handler failing) waits before
-# trying again, doubling up to the maximum.
+# A failed round (endpoint unreachable; for a stream, a failed batch) is
+# tried again after a pause that doubles up to the maximum.
 MIN_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8
 SQS_MAX_MESSAGES_PER_CALL = 10
@@ -208,11 +209,12 @@ class SqsPoller(EventSourcePoller):
             remaining = window_end - time.monotonic()
             if remaining <= 0:
                 break
-            # Whole seconds only; the last fraction of the window gets one short poll.
+            # WaitTimeSeconds takes whole seconds: the window's last fraction
+            # is covered by short polls.
             wait_seconds = min(LONG_POLL_SECONDS, int(remaining))
             more = self._receive(wait_seconds, self.batch_size - len(messages))
             if not more and wait_seconds == 0:
-                break
+                self._stop.wait(min(remaining, SHORT_POLL_INTERVAL_SECONDS))
             messages += more
         return messages
 

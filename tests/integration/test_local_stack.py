@@ -110,8 +110,11 @@ def test_runner_reports_what_runs_where(local_stack: LocalStack) -> None:
     log = local_stack.log_path.read_text()
     assert local_stack.emulator.endpoint_url in log
     assert "[configured endpoint]" in log
-    assert "catalyst-local-users" in log
-    assert "catalyst-local-orders" in log
+    assert "catalyst-test-users" in log
+    assert "catalyst-test-orders" in log
+    assert "queue          catalyst-test-ticket-status-events-dlq" in log
+    assert "ticket_status_events <- SQS catalyst-test-ticket-status-events  (batch 10, window 1 s)" in log
+    assert "order_events <- DynamoDB stream arn:aws:dynamodb:us-east-1:000000000000:table/catalyst-test-orders/" in log
 
 
 def test_runner_starts_its_own_emulator_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
