@@ -5,6 +5,7 @@ MAX_RECEIVE_COUNT receives, and a visibility timeout of
 VISIBILITY_PER_HANDLER_TIMEOUT times its consumer's timeout.
 """
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -29,18 +30,23 @@ def dead_letter_queue(queue: str) -> str:
     return f"{queue}{DEAD_LETTER_SUFFIX}"
 
 
+_SQS_CONFIG = Config(
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+    retries={"mode": "standard", "total_max_attempts": 1 + MAX_RETRY_ATTEMPTS},
+)
+_client_lock = threading.Lock()
+
+
 @cache
 def sqs_client() -> Any:
     # boto3 is imported here, not at module import: API functions never send to
     # SQS and should not pay for loading it in their cold start.
     import boto3
 
-    config = Config(
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "total_max_attempts": 1 + MAX_RETRY_ATTEMPTS},
-    )
-    return boto3.client("sqs", region_name=settings.aws_region, config=config)
+    # boto3's default session is not safe to build clients from concurrently.
+    with _client_lock:
+        return boto3.client("sqs", region_name=settings.aws_region, config=_SQS_CONFIG)
 
 
 @cache
