@@ -4,10 +4,17 @@ from chalice import Response
 from pynamodb.models import Model
 
 from chalicelib.observability import logger
+from chalicelib.schema import Schema
 from chalicelib.tables import TABLES
 from chalicelib.web.blueprint import ApiBlueprint
+from chalicelib.web.openapi import Operation
 
 health_api = ApiBlueprint(__name__)
+
+
+class HealthResponse(Schema):
+    status: str
+    tables: dict[str, str]
 
 
 def _table_status(model: type[Model]) -> str:
@@ -18,9 +25,13 @@ def _table_status(model: type[Model]) -> str:
         return "UNREACHABLE"
 
 
-@health_api.route("/api/health", methods=["GET"])
+@health_api.route(
+    "/api/health",
+    methods=["GET"],
+    operation=Operation(summary="Whether the app and its tables are up", tag="health", responses={200: HealthResponse}),
+)
 def health() -> Response:
     tables = {name: _table_status(model) for name, model in TABLES.items()}
     healthy = all(status == "ACTIVE" for status in tables.values())
-    body = {"status": "ok" if healthy else "unavailable", "tables": tables}
+    body = HealthResponse(status="ok" if healthy else "unavailable", tables=tables).model_dump()
     return Response(body=body, status_code=200 if healthy else 503)

@@ -6,6 +6,8 @@ import json
 from chalicelib.admin import selectors, services
 from chalicelib.admin.schemas import (
     AdminOrderPageResponse,
+    AdminOrderResponse,
+    AdminTicketResponse,
     AuditPageResponse,
     MeResponse,
     OrdersQuery,
@@ -20,6 +22,7 @@ from chalicelib.audit import audit_page
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.orders.api import order_id_from_path
 from chalicelib.orders.responses import order_summary, order_with_tickets
+from chalicelib.orders.schemas import TicketStatusResponse
 from chalicelib.orders.selectors import order_get_with_tickets, ticket_get_by_code
 from chalicelib.users.authentication import user_from_authorization
 from chalicelib.users.models import UserRecord, principal_of
@@ -35,6 +38,7 @@ from chalicelib.users.permissions import (
 )
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import INVALID_CURSOR, cursor_decode, cursor_encode
+from chalicelib.web.openapi import Operation
 from chalicelib.web.requests import parse_body, parse_query
 
 admin_api = ApiBlueprint(__name__)
@@ -70,7 +74,11 @@ def _user(user: UserRecord) -> dict:
     ).model_dump(mode="json")
 
 
-@admin_api.route("/api/admin/me", methods=["GET"])
+@admin_api.route(
+    "/api/admin/me",
+    methods=["GET"],
+    operation=Operation(summary="The signed-in staff member", tag="admin", responses={200: MeResponse}, auth="staff"),
+)
 def me() -> dict:
     actor = _staff()
     return MeResponse(
@@ -85,7 +93,18 @@ def me() -> dict:
     ).model_dump(mode="json")
 
 
-@admin_api.route("/api/admin/users", methods=["GET"])
+@admin_api.route(
+    "/api/admin/users",
+    methods=["GET"],
+    operation=Operation(
+        summary="Users; q searches emails (a bounded scan)",
+        tag="admin",
+        query=UsersQuery,
+        responses={200: UserPageResponse},
+        auth="staff",
+        permission=VIEW_USER,
+    ),
+)
 def list_users() -> dict:
     actor = _staff(VIEW_USER)
     query = parse_query(admin_api.current_request.query_params, UsersQuery)
@@ -95,7 +114,18 @@ def list_users() -> dict:
     ).model_dump(mode="json")
 
 
-@admin_api.route("/api/admin/users/{user_id}", methods=["GET"])
+@admin_api.route(
+    "/api/admin/users/{user_id}",
+    methods=["GET"],
+    operation=Operation(
+        summary="One user",
+        tag="admin",
+        responses={200: UserResponse},
+        auth="staff",
+        permission=VIEW_USER,
+        path_parameters={"user_id": "The user's id."},
+    ),
+)
 def get_user(user_id: str) -> dict:
     _staff(VIEW_USER)
     user = selectors.user_by_id(user_id=user_id)
@@ -104,7 +134,19 @@ def get_user(user_id: str) -> dict:
     return _user(user)
 
 
-@admin_api.route("/api/admin/users/{user_id}", methods=["PATCH"])
+@admin_api.route(
+    "/api/admin/users/{user_id}",
+    methods=["PATCH"],
+    operation=Operation(
+        summary="Change a user's flags and permissions (audited)",
+        tag="admin",
+        request=UserChangeRequest,
+        responses={200: UserResponse},
+        auth="staff",
+        permission=CHANGE_USER,
+        path_parameters={"user_id": "The user's id."},
+    ),
+)
 def change_user(user_id: str) -> dict:
     actor = _staff(CHANGE_USER)
     request = parse_body(admin_api.current_request, UserChangeRequest)
@@ -112,7 +154,18 @@ def change_user(user_id: str) -> dict:
     return _user(user)
 
 
-@admin_api.route("/api/admin/orders", methods=["GET"])
+@admin_api.route(
+    "/api/admin/orders",
+    methods=["GET"],
+    operation=Operation(
+        summary="Every order, newest first; by status and creation date (indexed) or q (search)",
+        tag="admin",
+        query=OrdersQuery,
+        responses={200: AdminOrderPageResponse},
+        auth="staff",
+        permission=VIEW_ORDER,
+    ),
+)
 def list_orders() -> dict:
     actor = _staff(VIEW_ORDER)
     query = parse_query(admin_api.current_request.query_params, OrdersQuery)
@@ -135,34 +188,82 @@ def list_orders() -> dict:
     ).model_dump(mode="json")
 
 
-@admin_api.route("/api/admin/orders/{order_id}", methods=["GET"])
+@admin_api.route(
+    "/api/admin/orders/{order_id}",
+    methods=["GET"],
+    operation=Operation(
+        summary="Any order, with its tickets",
+        tag="admin",
+        responses={200: AdminOrderResponse},
+        auth="staff",
+        permission=VIEW_ORDER,
+        path_parameters={"order_id": "The order's id."},
+    ),
+)
 def get_order(order_id: str) -> dict:
     _staff(VIEW_ORDER)
     details = order_get_with_tickets(order_id=order_id_from_path(order_id))
     if details is None:
         raise NotFound("No order with this id.")
-    return {**order_with_tickets(details), "owner_id": details.order.owner_id}
+    return AdminOrderResponse(**order_with_tickets(details), owner_id=details.order.owner_id).model_dump(mode="json")
 
 
-@admin_api.route("/api/admin/tickets/{code}", methods=["GET"])
+@admin_api.route(
+    "/api/admin/tickets/{code}",
+    methods=["GET"],
+    operation=Operation(
+        summary="A ticket by its code, in its order",
+        tag="admin",
+        responses={200: AdminTicketResponse},
+        auth="staff",
+        permission=VIEW_ORDER,
+        path_parameters={"code": "The ticket's code."},
+    ),
+)
 def get_ticket(code: str) -> dict:
     _staff(VIEW_ORDER)
     ticket = ticket_get_by_code(code=code)
     details = order_get_with_tickets(order_id=int(ticket.order_id)) if ticket else None
     if details is None:
         raise NotFound("No ticket with this code.")
-    return {**order_with_tickets(details), "owner_id": details.order.owner_id, "ticket_code": ticket.ticket_code}
+    return AdminTicketResponse(
+        **order_with_tickets(details), owner_id=details.order.owner_id, ticket_code=ticket.ticket_code
+    ).model_dump(mode="json")
 
 
-@admin_api.route("/api/admin/tickets/{code}/status", methods=["POST"])
+@admin_api.route(
+    "/api/admin/tickets/{code}/status",
+    methods=["POST"],
+    operation=Operation(
+        summary="Set a ticket's status as staff (audited)",
+        tag="admin",
+        request=TicketStatusChangeRequest,
+        responses={200: TicketStatusResponse},
+        auth="staff",
+        permission=CHANGE_TICKET,
+        path_parameters={"code": "The ticket's code."},
+    ),
+)
 def change_ticket_status(code: str) -> dict:
     actor = _staff(CHANGE_TICKET)
     request = parse_body(admin_api.current_request, TicketStatusChangeRequest)
     change = services.ticket_change_status_by_admin(actor=actor, code=code, status=request.status)
-    return {"code": change.ticket.ticket_code, "status": change.ticket.status, "outcome": change.outcome.value}
+    return TicketStatusResponse(
+        code=change.ticket.ticket_code, status=change.ticket.status, outcome=change.outcome
+    ).model_dump(mode="json")
 
 
-@admin_api.route("/api/admin/audit", methods=["GET"])
+@admin_api.route(
+    "/api/admin/audit",
+    methods=["GET"],
+    operation=Operation(
+        summary="The audit trail, newest first",
+        tag="admin",
+        query=PageQuery,
+        responses={200: AuditPageResponse},
+        auth="staff",
+    ),
+)
 def list_audit() -> dict:
     actor = _staff()
     query = parse_query(admin_api.current_request.query_params, PageQuery)

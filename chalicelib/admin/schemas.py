@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from chalicelib.orders.domain import OrderStatus, TicketStatus
-from chalicelib.orders.schemas import OrderSummaryResponse
+from chalicelib.orders.schemas import OrderResponse, OrderSummaryResponse
 from chalicelib.schema import Schema
 
 PermissionName = Literal[
@@ -61,6 +61,14 @@ class UserPageResponse(Schema):
 
 class AdminOrderSummaryResponse(OrderSummaryResponse):
     owner_id: str
+
+
+class AdminOrderResponse(OrderResponse):
+    owner_id: str
+
+
+class AdminTicketResponse(AdminOrderResponse):
+    ticket_code: str
 
 
 class AdminOrderPageResponse(Schema):

@@ -10,6 +10,7 @@ from chalicelib.orders.schemas import (
     CreateOrderRequest,
     ListOrdersQuery,
     OrderPageResponse,
+    OrderResponse,
     TicketStatusResponse,
     UpdateTicketStatusRequest,
 )
@@ -18,6 +19,7 @@ from chalicelib.users.models import UserRecord, principal_of
 from chalicelib.users.permissions import ADD_ORDER, require_permission
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import INVALID_CURSOR, cursor_decode, cursor_encode
+from chalicelib.web.openapi import Operation
 from chalicelib.web.requests import parse_body, parse_query
 
 orders_api = ApiBlueprint(__name__)
@@ -41,7 +43,19 @@ def _own_order(order_id: str, caller: UserRecord) -> selectors.OrderWithTickets:
     return details
 
 
-@orders_api.route("/api/orders/create", methods=["POST"])
+@orders_api.route(
+    "/api/orders/create",
+    methods=["POST"],
+    operation=Operation(
+        summary="Create an order with its tickets",
+        tag="orders",
+        request=CreateOrderRequest,
+        responses={201: OrderResponse},
+        auth="token",
+        permission=ADD_ORDER,
+        description="The order and all its tickets are written in one transaction: all or nothing.",
+    ),
+)
 def create_order() -> Response:
     caller = _caller()
     require_permission(principal_of(caller), ADD_ORDER)
@@ -56,7 +70,17 @@ def create_order() -> Response:
     return Response(body=order_with_tickets(details), status_code=201)
 
 
-@orders_api.route("/api/orders", methods=["GET"])
+@orders_api.route(
+    "/api/orders",
+    methods=["GET"],
+    operation=Operation(
+        summary="The caller's orders, newest first",
+        tag="orders",
+        query=ListOrdersQuery,
+        responses={200: OrderPageResponse},
+        auth="token",
+    ),
+)
 def list_orders() -> dict:
     caller = _caller()
     query = parse_query(orders_api.current_request.query_params, ListOrdersQuery)
@@ -74,19 +98,52 @@ def list_orders() -> dict:
     return response.model_dump(mode="json")
 
 
-@orders_api.route("/api/orders/{order_id}", methods=["GET"])
+@orders_api.route(
+    "/api/orders/{order_id}",
+    methods=["GET"],
+    operation=Operation(
+        summary="One of the caller's orders, with its tickets and their history",
+        tag="orders",
+        responses={200: OrderResponse},
+        auth="token",
+        path_parameters={"order_id": "The order's id."},
+    ),
+)
 def get_order(order_id: str) -> dict:
     return order_with_tickets(_own_order(order_id, _caller()))
 
 
-@orders_api.route("/api/orders/{order_id}/cancel", methods=["POST"])
+@orders_api.route(
+    "/api/orders/{order_id}/cancel",
+    methods=["POST"],
+    operation=Operation(
+        summary="Cancel one of the caller's orders while it is PENDING",
+        tag="orders",
+        responses={200: OrderResponse},
+        auth="token",
+        errors=(409,),
+        path_parameters={"order_id": "The order's id."},
+    ),
+)
 def cancel_order(order_id: str) -> dict:
     caller = _caller()
     services.order_cancel(order_id=order_id_from_path(order_id), owner_id=caller.user_id)
     return order_with_tickets(_own_order(order_id, caller))
 
 
-@orders_api.route("/api/orders/tickets/{code}/update-status", methods=["POST"])
+@orders_api.route(
+    "/api/orders/tickets/{code}/update-status",
+    methods=["POST"],
+    operation=Operation(
+        summary="Report a ticket's status (public, as in the seed)",
+        tag="orders",
+        request=UpdateTicketStatusRequest,
+        responses={200: TicketStatusResponse},
+        path_parameters={"code": "The ticket's code (a UUID)."},
+        description="Any valid status answers 200; the outcome says whether it was applied, unchanged, stale "
+        "(older than the last report) or a duplicate (event_id seen before).",
+    ),
+)
 def update_ticket_status(code: str) -> dict:
     request = parse_body(orders_api.current_request, UpdateTicketStatusRequest)
     change = services.ticket_change_status(

@@ -6,12 +6,23 @@ from chalicelib.users import services
 from chalicelib.users.authentication import user_from_authorization
 from chalicelib.users.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, TokenResponse
 from chalicelib.web.blueprint import ApiBlueprint
+from chalicelib.web.openapi import Operation
 from chalicelib.web.requests import parse_body
 
 users_api = ApiBlueprint(__name__)
 
 
-@users_api.route("/api/users/register", methods=["POST"])
+@users_api.route(
+    "/api/users/register",
+    methods=["POST"],
+    operation=Operation(
+        summary="Register and get a token",
+        tag="users",
+        request=RegisterRequest,
+        responses={201: TokenResponse},
+        errors=(409,),
+    ),
+)
 def register() -> Response:
     request = parse_body(users_api.current_request, RegisterRequest)
     user = services.user_register(
@@ -23,14 +34,37 @@ def register() -> Response:
     return Response(body=TokenResponse(token=services.user_issue_token(user=user)).model_dump(), status_code=201)
 
 
-@users_api.route("/api/users/login", methods=["POST"])
+@users_api.route(
+    "/api/users/login",
+    methods=["POST"],
+    operation=Operation(
+        summary="Log in and get a token",
+        tag="users",
+        request=LoginRequest,
+        responses={200: TokenResponse},
+        errors=(401, 429),
+        description="After 5 failed logins for one email within 15 minutes, that email gets 429 until the "
+        "window passes.",
+    ),
+)
 def login() -> dict:
     request = parse_body(users_api.current_request, LoginRequest)
     user = services.user_authenticate_credentials(email=request.email, password=request.password)
     return TokenResponse(token=services.user_issue_token(user=user)).model_dump()
 
 
-@users_api.route("/api/users/change-password", methods=["POST"])
+@users_api.route(
+    "/api/users/change-password",
+    methods=["POST"],
+    operation=Operation(
+        summary="Change one's password; earlier tokens stop working",
+        tag="users",
+        request=ChangePasswordRequest,
+        responses={200: TokenResponse},
+        auth="token",
+        errors=(409,),
+    ),
+)
 def change_password() -> dict:
     """Every token issued before stops working; the answer carries a new one."""
     user = user_from_authorization(users_api.current_request.headers.get("authorization"))

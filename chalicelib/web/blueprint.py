@@ -11,12 +11,17 @@ from chalicelib.errors import Busy, DomainError
 from chalicelib.observability import logger
 from chalicelib.storage import is_transient
 from chalicelib.web.errors import domain_error_response, unexpected_error_response
+from chalicelib.web.openapi import Operation
+from chalicelib.web.openapi import register as register_operation
 from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
 
 
 class ApiBlueprint(Blueprint):
-    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+    def route(self, path: str, *, operation: Operation | None = None, **kwargs: Any) -> Callable[..., Any]:
+        """Chalice's route, plus its OpenAPI description (pages have none)."""
         kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
+        if operation is not None:
+            register_operation(path, kwargs.get("methods", ["GET"]), operation)
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:

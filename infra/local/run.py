@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import boto3
 from chalice.cli.factory import CLIFactory
@@ -43,11 +44,21 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _serve_without_nagle_delay() -> None:
+def _any_method_handler(handler: ChaliceRequestHandler, name: str) -> Any:
+    if name.startswith("do_"):
+        return handler._generic_handle
+    raise AttributeError(name)
+
+
+def _serve_like_api_gateway() -> None:
     # Chalice's handler writes headers and body separately on a keep-alive
     # connection; with Nagle's algorithm on, each response then waits ~40 ms
     # for a delayed ACK, which API Gateway does not do.
     ChaliceRequestHandler.disable_nagle_algorithm = True
+    # Python's server answers a method it has no do_<METHOD> for (TRACE, QUERY,
+    # ...) with a 501 page; pass every method to the app, which answers one a
+    # route lacks with a 405, as API Gateway does.
+    ChaliceRequestHandler.__getattr__ = _any_method_handler
 
 
 def _prepare_environment() -> None:
@@ -128,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["ORDERS_STREAM_ARN"] = _orders_stream_arn()
 
         app = config.chalice_app  # imports app.py, whose settings now see the stream
-        _serve_without_nagle_delay()
+        _serve_like_api_gateway()
         server = factory.create_local_server(app, config, args.host, args.port)
         server_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
         server_thread.start()

@@ -1,0 +1,200 @@
+"""The OpenAPI 3.1 description of the API, built from the routes and the
+pydantic schemas they declare, so that it cannot drift from the code.
+
+Each JSON route declares an Operation where it is defined (ApiBlueprint.route);
+the spec is assembled on first request and cached.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+API_TITLE = "Catalyst"
+API_VERSION = "1.0.0"
+# Routes that serve pages rather than JSON: not operations of the API.
+PAGES = frozenset({"/admin", "/admin/static/{name}", "/api/docs", "/api/docs/{name}", "/api/openapi.json"})
+
+FIELD_ERRORS = {
+    "type": "object",
+    "description": 'Field errors, DRF style: {"field.path": ["message", ...]}.',
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+SERVER_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "request_id": {"type": "string"}},
+    "required": ["detail", "request_id"],
+}
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: field errors, or a detail for a body that is not JSON.",
+    401: "Missing, malformed, expired or revoked credentials.",
+    403: "Authenticated, but not allowed.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    409: "Conflicts with the current state.",
+    413: "Request body larger than 64 KiB.",
+    415: "Unsupported content type.",
+    429: "Too many attempts; see Retry-After.",
+    500: "Unexpected error; the body carries the request id, the logs the rest.",
+    503: "Busy; see Retry-After.",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    tag: str
+    responses: dict[int, type[BaseModel] | None]
+    request: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    # "token": any valid token; "staff": an active staff member.
+    auth: str | None = None
+    permission: str | None = None
+    # Statuses this operation may answer beyond those its shape implies.
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    path_parameters: dict[str, str] = field(default_factory=dict)
+
+
+OPERATIONS: dict[tuple[str, str], Operation] = {}
+
+
+def register(path: str, methods: Iterable[str], operation: Operation) -> None:
+    for method in methods:
+        OPERATIONS[(path, method.upper())] = operation
+
+
+def _error_statuses(operation: Operation) -> set[int]:
+    statuses = {500, 503, *operation.errors}
+    if operation.request is not None:
+        statuses |= {400, 413, 415}
+    if operation.query is not None:
+        statuses.add(400)
+    if operation.auth:
+        statuses.add(401)
+    if operation.permission or operation.auth == "staff":
+        statuses.add(403)
+    if operation.path_parameters:
+        statuses.add(404)
+    return statuses
+
+
+def _error_schema(status: int) -> dict[str, Any]:
+    if status in {400, 409}:
+        return {"anyOf": [FIELD_ERRORS, DETAIL]}
+    if status == 500:
+        return SERVER_ERROR
+    return DETAIL
+
+
+def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(schema.pop("$defs", {}))
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": property_schema}
+        for name, property_schema in schema.get("properties", {}).items()
+    ]
+
+
+def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str], Any], schemas: dict) -> dict:
+    spec: dict[str, Any] = {"summary": operation.summary, "tags": [operation.tag], "responses": {}}
+    description = operation.description
+    if operation.permission:
+        description = f"{description}\n\nNeeds the permission `{operation.permission}`.".strip()
+    if description:
+        spec["description"] = description
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": description}
+        for name, description in operation.path_parameters.items()
+    ]
+    if operation.query is not None:
+        parameters += _query_parameters(operation.query, schemas)
+    if parameters:
+        spec["parameters"] = parameters
+    if operation.request is not None:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(operation.request, "validation")]}},
+        }
+    if operation.auth:
+        spec["security"] = [{"tokenAuth": []}, {"bearerAuth": []}]
+    for status, model in operation.responses.items():
+        response: dict[str, Any] = {"description": "Success."}
+        if model is not None:
+            response["content"] = {"application/json": {"schema": refs[(model, "serialization")]}}
+        spec["responses"][str(status)] = response
+    for status in sorted(_error_statuses(operation)):
+        headers = {}
+        if status in {429, 503}:
+            headers["Retry-After"] = {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+        if status == 401:
+            headers["WWW-Authenticate"] = {"schema": {"type": "string"}}
+        spec["responses"][str(status)] = {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": _error_schema(status)}},
+            **({"headers": headers} if headers else {}),
+        }
+    return spec
+
+
+def _operation_id(path: str, method: str) -> str:
+    words = path.strip("/").replace("{", "").replace("}", "").replace("-", "_").split("/")
+    return "_".join([method.lower(), *words])
+
+
+def build_spec(route_paths: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The OpenAPI document for these (path, method) routes; a route without an
+    Operation that is not a page is an error, so the spec covers every route."""
+    routes = sorted(route_paths)
+    missing = [route for route in routes if route not in OPERATIONS and route[0] not in PAGES]
+    if missing:
+        raise LookupError(f"routes without an OpenAPI operation: {missing}")
+    documented = [(path, method, OPERATIONS[(path, method)]) for path, method in routes if (path, method) in OPERATIONS]
+    models = {
+        (model, mode)
+        for _, _, operation in documented
+        for model, mode in [
+            *((operation.request, "validation"),),
+            *((response, "serialization") for response in operation.responses.values()),
+        ]
+        if model is not None
+    }
+    refs, definitions = models_json_schema(
+        sorted(models, key=lambda pair: (pair[0].__name__, pair[1])), ref_template="#/components/schemas/{model}"
+    )
+    schemas: dict[str, Any] = dict(definitions.get("$defs", {}))
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, operation in documented:
+        operation_spec = _operation_spec(operation, refs, schemas)
+        operation_spec["operationId"] = _operation_id(path, method)
+        # Every path answers with and without its trailing slash; the seed's clients use the slash.
+        paths.setdefault(f"{path}/", {})[method.lower()] = operation_spec
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": API_TITLE,
+            "version": API_VERSION,
+            "description": "Order management. Every path also answers without its trailing slash.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "tokenAuth": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "The seed's scheme: `Token <token>`.",
+                },
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            },
+        },
+    }
