@@ -11,7 +11,7 @@ from typing import TypeVar
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
-from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
+from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -81,7 +81,7 @@ def is_transient(error: Exception) -> bool:
     """A storage failure that outlasted the SDK's own retries but may pass soon."""
     if isinstance(error, TransactWriteError) and TRANSACTION_CONFLICT in cancellation_codes(error):
         return True
-    if isinstance(error, PynamoDBConnectionError):
+    if isinstance(error, PynamoDBException):
         if error.cause_response_code in _BUSY_CODES:
             return True
         return isinstance(error.cause, ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError)

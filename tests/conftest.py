@@ -19,5 +19,7 @@ os.environ.update(
 )
 
 from tests.support.dynamodb_calls import install_call_recorder  # noqa: E402
+from tests.support.faults import install_fault_injector  # noqa: E402
 
 install_call_recorder()
+install_fault_injector()
