@@ -36,9 +36,11 @@ def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
     old, new = _image(record, "OldImage"), _image(record, "NewImage")
     base = {"event_id": record.event_id}
     if isinstance(new, TicketRecord):
-        previous = old.status if isinstance(old, TicketRecord) else None
-        if previous == new.status:
+        # A new ticket is part of its order's creation, which the order's own
+        # event announces; only later changes of a ticket are events of its own.
+        if not isinstance(old, TicketRecord) or old.status == new.status:
             return []
+        previous = old.status
         return [
             {
                 **base,

@@ -30,6 +30,9 @@ from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, send_mess
 from chalicelib.web.validation import field_errors
 
 REASON_ATTRIBUTE = "dead_letter_reason"
+MAX_MESSAGE_ATTRIBUTES = 10
+# The reason echoes the invalid input; bounded, so the dead letter stays within SQS's size limit.
+MAX_REASON_LENGTH = 1000
 SOURCE_MESSAGE_ATTRIBUTE = "source_message_id"
 
 
@@ -78,15 +81,17 @@ def _describe(error: ValidationError) -> str:
 
 
 def _dead_letter(record: SQSRecord, *, reason: str) -> None:
-    attributes = {
-        name: value.string_value
-        for name, value in record.message_attributes.items()
+    # SQS allows 10 attributes per message: ours take 2, the sender's keep up to 8.
+    kept = [
+        (name, value.string_value)
+        for name, value in sorted(record.message_attributes.items())
         if value.data_type.startswith("String") and value.string_value is not None
-    }
+    ][: MAX_MESSAGE_ATTRIBUTES - 2]
+    reason = reason[:MAX_REASON_LENGTH]
     send_message(
         dead_letter_queue(TICKET_STATUS_EVENTS),
         record.body,
-        {**attributes, REASON_ATTRIBUTE: reason, SOURCE_MESSAGE_ATTRIBUTE: record.message_id},
+        {**dict(kept), REASON_ATTRIBUTE: reason, SOURCE_MESSAGE_ATTRIBUTE: record.message_id},
     )
     logger.warning("status event dead-lettered", extra={"message_id": record.message_id, "reason": reason})
 
