@@ -43,6 +43,14 @@ def consumer_timeouts(stage: str) -> dict[str, int]:
     }
 
 
+def visibility_timeout(queue_name: str, timeouts: dict[str, int]) -> int:
+    """Seconds a received message stays hidden: a multiple of its consumer's timeout."""
+    handler_timeout = timeouts.get(queue_name)
+    return (
+        handler_timeout * VISIBILITY_PER_HANDLER_TIMEOUT if handler_timeout else DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS
+    )
+
+
 def _create_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:
     # CreateQueue is idempotent for equal attributes; an existing queue with
     # other attributes is brought up to date instead.
@@ -64,18 +72,12 @@ def create_queues(stage: str) -> list[str]:
         dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
-        handler_timeout = timeouts.get(name)
-        visibility = (
-            handler_timeout * VISIBILITY_PER_HANDLER_TIMEOUT
-            if handler_timeout
-            else DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS
-        )
         redrive = {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
         _create_queue(
             sqs,
             name,
             {
-                "VisibilityTimeout": str(visibility),
+                "VisibilityTimeout": str(visibility_timeout(name, timeouts)),
                 "MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS),
                 "RedrivePolicy": json.dumps(redrive),
             },

@@ -1,0 +1,45 @@
+"""The CDK app: one Catalyst stack for the stage given as context.
+
+    cdk synth  -c stage=dev
+    cdk deploy -c stage=prod
+
+Run from infra/cdk (cdk.json) or through the Makefile's cdk-* targets.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def main() -> None:
+    sys.path.insert(0, str(PROJECT_DIR))
+    from infra.cdk.stages import SECRET_ID_VARIABLE, UnknownStageError, signing_key_name, stage_profile
+
+    app = cdk.App()
+    stage = app.node.try_get_context("stage")
+    try:
+        profile = stage_profile(stage)
+    except UnknownStageError as error:
+        sys.exit(f"Catalyst's CDK app: {error}")
+    # chalicelib names every table and queue after the stage it reads at import,
+    # and is told where the signing key will be (it reads it only to sign).
+    os.environ["CATALYST_STAGE"] = stage
+    os.environ.setdefault(SECRET_ID_VARIABLE, signing_key_name(stage))
+    from infra.cdk.stack import CatalystStack
+
+    CatalystStack(
+        app,
+        stage,
+        profile=profile,
+        project_dir=PROJECT_DIR,
+        env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")),
+    )
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""What differs between the stages the CDK app deploys.
+
+The app's own settings per stage (CATALYST_STAGE, log level, token lifetime,
+CORS origins, function timeouts, architecture) live in .chalice/config.json,
+which Chalice packages into the functions; this module holds only what the
+cloud resources around them need. `local`, `localstack` and `test` run on a
+developer's machine (make run, LocalStack's init hook, the test suite) and
+have no stack.
+"""
+
+from dataclasses import dataclass
+
+from aws_cdk import RemovalPolicy
+from aws_cdk.aws_logs import RetentionDays
+
+# Where the functions find the signing key, read at first use: the key itself
+# is never in their environment nor in the template.
+SECRET_ID_VARIABLE = "SECRET_KEY_SECRET_ID"  # noqa: S105 (a variable name, not a secret)
+
+
+def signing_key_name(stage: str) -> str:
+    return f"catalyst/{stage}/signing-key"
+
+
+@dataclass(frozen=True)
+class StageProfile:
+    # API Gateway's stage-wide throttle (steady requests per second, burst);
+    # it caps what a runaway client can cost in Lambda and DynamoDB.
+    api_rate_limit: float
+    api_burst_limit: int
+    # Whether tables and the signing secret outlive the stack.
+    retain_data: bool
+    log_retention: RetentionDays
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        return RemovalPolicy.RETAIN if self.retain_data else RemovalPolicy.DESTROY
+
+
+DEPLOYED_STAGES: dict[str, StageProfile] = {
+    "dev": StageProfile(
+        api_rate_limit=20, api_burst_limit=40, retain_data=False, log_retention=RetentionDays.TWO_WEEKS
+    ),
+    "prod": StageProfile(
+        api_rate_limit=200, api_burst_limit=400, retain_data=True, log_retention=RetentionDays.THREE_MONTHS
+    ),
+}
+LOCAL_ONLY_STAGES = {
+    "local": "runs on the embedded emulator: make run",
+    "localstack": "runs against LocalStack: make run-localstack (or cdklocal deploy -c stage=dev)",
+    "test": "is the test suite's stage",
+}
+
+
+class UnknownStageError(ValueError):
+    pass
+
+
+def stage_profile(stage: str | None) -> StageProfile:
+    if stage in DEPLOYED_STAGES:
+        return DEPLOYED_STAGES[stage]
+    if stage in LOCAL_ONLY_STAGES:
+        raise UnknownStageError(f"the {stage} stage {LOCAL_ONLY_STAGES[stage]}; it has no stack")
+    known = ", ".join(DEPLOYED_STAGES)
+    raise UnknownStageError(f"choose a stage with -c stage=<{known.replace(', ', '|')}> (got {stage!r})")

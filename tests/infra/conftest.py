@@ -1,0 +1,114 @@
+"""The CDK app synthesized once per session, offline, for the tests to read.
+
+The app runs as `cdk synth` runs it: in its own process, with the context
+and output directory in CDK_CONTEXT_JSON and CDK_OUTDIR. It runs from a copy
+of the project whose requirements.txt is empty, so `chalice package` has no
+Lambda wheels to download; everything else is packaged as for a deployment.
+The process has a region but no credentials, pip may not reach an index and
+every HTTP(S) request goes to a closed port, so nothing can be downloaded.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# jsii (here and in the synthesizing process) warns on every start that Node 20
+# is past its end of life; it still works.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from aws_cdk.assertions import Template
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+STAGE = "dev"
+REGION = "us-east-1"
+SYNTH_TIMEOUT_SECONDS = 300
+# Port 9 (discard) is closed here: a request through this proxy fails at once.
+NOWHERE = "http://127.0.0.1:9"
+# What the synthesizing process may not see: credentials, profiles, endpoints.
+WITHHELD_PREFIXES = ("AWS_", "CDK_", "LOCALSTACK_")
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    template: Template
+    resources: dict
+    outputs: dict
+    cloud_assembly: Path
+    deployer_secret_key: str
+
+    def of_type(self, resource_type: str) -> dict[str, dict]:
+        return {name: resource for name, resource in self.resources.items() if resource["Type"] == resource_type}
+
+    def function_code(self) -> zipfile.ZipFile:
+        (asset,) = self.cloud_assembly.glob("asset.*.zip")
+        return zipfile.ZipFile(asset)
+
+
+def _project_copy(destination: Path) -> Path:
+    destination.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "cdk.out", "chalice.out", "node_modules", "deployments", "deployed")
+    for name in ("app.py", "chalicelib", ".chalice", "infra"):
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / name)
+    (destination / "requirements.txt").write_text("# the test's copy: no Lambda wheels to download\n")
+    return destination
+
+
+def _offline_environment(cloud_assembly: Path, secret_key: str) -> dict[str, str]:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith(WITHHELD_PREFIXES)}
+    environment.update(
+        {
+            "CDK_OUTDIR": str(cloud_assembly),
+            "CDK_CONTEXT_JSON": json.dumps({"stage": STAGE}),
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "PIP_NO_INDEX": "1",
+            "HTTP_PROXY": NOWHERE,
+            "HTTPS_PROXY": NOWHERE,
+            "NO_PROXY": "",
+            # A key in the deployer's shell must reach neither the template nor
+            # the package (and chalicelib's settings still ask for one outside local).
+            "SECRET_KEY": secret_key,
+        }
+    )
+    return environment
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    workspace = tmp_path_factory.mktemp("cdk")
+    project = _project_copy(workspace / "project")
+    cloud_assembly = workspace / "cdk.out"
+    secret_key = secrets.token_urlsafe(48)
+    result = subprocess.run(
+        [sys.executable, "infra/cdk/app.py"],
+        cwd=project,
+        env=_offline_environment(cloud_assembly, secret_key),
+        capture_output=True,
+        text=True,
+        timeout=SYNTH_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert result.returncode == 0, f"synthesis failed:\n{result.stdout}\n{result.stderr}"
+    document = json.loads((cloud_assembly / f"{STAGE}.template.json").read_text())
+    return Synthesized(
+        template=Template.from_json(document),
+        resources=document["Resources"],
+        outputs=document.get("Outputs", {}),
+        cloud_assembly=cloud_assembly,
+        deployer_secret_key=secret_key,
+    )

@@ -1,0 +1,79 @@
+"""What keeps the stage observable and bounded: alarms, API throttling, outputs."""
+
+from infra.cdk.permissions import FUNCTIONS
+from infra.cdk.stages import DEPLOYED_STAGES
+from tests.infra.conftest import STAGE, Synthesized
+
+
+def _alarms(synthesized: Synthesized) -> list[dict]:
+    return [alarm["Properties"] for alarm in synthesized.of_type("AWS::CloudWatch::Alarm").values()]
+
+
+def _alarm_topic(synthesized: Synthesized) -> str:
+    (topic,) = synthesized.of_type("AWS::SNS::Topic")
+    return topic
+
+
+def test_every_dead_letter_queue_has_a_depth_alarm(synthesized: Synthesized) -> None:
+    dead_letter_queues = {
+        logical_id
+        for logical_id, queue in synthesized.of_type("AWS::SQS::Queue").items()
+        if queue["Properties"]["QueueName"].endswith("-dlq")
+    }
+    watched = {
+        alarm["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in _alarms(synthesized)
+        if alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    }
+    assert watched == dead_letter_queues
+    for alarm in _alarms(synthesized):
+        if alarm["MetricName"] == "ApproximateNumberOfMessagesVisible":
+            assert alarm["Namespace"] == "AWS/SQS"
+            assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+            assert alarm["Threshold"] == 0
+
+
+def test_api_5xx_and_each_functions_errors_and_throttles_raise_alarms(synthesized: Synthesized) -> None:
+    alarms = _alarms(synthesized)
+    api = [alarm for alarm in alarms if alarm["Namespace"] == "AWS/ApiGateway"]
+    assert [alarm["MetricName"] for alarm in api] == ["5XXError"]
+    assert {"Name": "ApiName", "Value": f"catalyst-{STAGE}-api"} in api[0]["Dimensions"]
+    lambda_alarms = {
+        (alarm["MetricName"], alarm["Dimensions"][0]["Value"]["Ref"])
+        for alarm in alarms
+        if alarm["Namespace"] == "AWS/Lambda"
+    }
+    assert lambda_alarms == {(metric, function) for metric in ("Errors", "Throttles") for function in FUNCTIONS}
+
+
+def test_every_alarm_notifies_the_stages_topic(synthesized: Synthesized) -> None:
+    topic = _alarm_topic(synthesized)
+    for alarm in _alarms(synthesized):
+        assert alarm["AlarmActions"] == [{"Ref": topic}]
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_api_stage_is_throttled_and_named_for_the_stage(synthesized: Synthesized) -> None:
+    ((_, api),) = synthesized.of_type("AWS::Serverless::Api").items()
+    profile = DEPLOYED_STAGES[STAGE]
+    assert api["Properties"]["Name"] == f"catalyst-{STAGE}-api"
+    assert api["Properties"]["MethodSettings"] == [
+        {
+            "ResourcePath": "/*",
+            "HttpMethod": "*",
+            "ThrottlingRateLimit": profile.api_rate_limit,
+            "ThrottlingBurstLimit": profile.api_burst_limit,
+        }
+    ]
+
+
+def test_outputs_give_the_api_url_and_the_queue_urls(synthesized: Synthesized) -> None:
+    outputs = synthesized.outputs
+    assert "execute-api" in str(outputs["EndpointURL"]["Value"])
+    assert {"TicketStatusEventsQueueUrl", "OrderEventsQueueUrl", "SigningKeyArn", "AlarmTopicArn"} <= set(outputs)
+
+
+def test_dev_data_goes_with_the_stack_and_prod_data_stays() -> None:
+    assert not DEPLOYED_STAGES["dev"].retain_data
+    assert DEPLOYED_STAGES["prod"].retain_data
+    assert DEPLOYED_STAGES["prod"].api_rate_limit > DEPLOYED_STAGES["dev"].api_rate_limit
