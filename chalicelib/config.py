@@ -1,8 +1,9 @@
 """Settings read once from the environment at cold start.
 
-Reading environment variables is the only work done here, so importing this
-module stays cheap. Outside the `local` stage the service refuses to start
-without a real signing secret.
+Reading environment variables is the only work done at import, so a cold
+start stays cheap. Outside the local stages the service refuses to start
+without a real signing secret: either SECRET_KEY, or (on AWS) the id of a
+Secrets Manager secret, SECRET_KEY_SECRET_ID, fetched once on first use.
 """
 
 import hashlib
@@ -11,12 +12,14 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from chalicelib.users.permissions import ALL_PERMISSIONS
 
-# The value shipped in .env.example; accepted only by the local stage.
+# The value shipped in .env.example; accepted only by the local stages.
 LOCAL_SECRET_KEY = "insecure-local-only-secret-change-me"  # noqa: S105 (a known, refused-outside-local value)
-LOCAL_STAGES = frozenset({"local"})
+# Stages that run on a developer's machine: the embedded emulator, LocalStack.
+LOCAL_STAGES = frozenset({"local", "localstack"})
 MIN_SECRET_KEY_LENGTH = 32
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,20}")
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
@@ -34,7 +37,8 @@ class Settings:
     # A dataclass rather than a pydantic model: building a model class costs
     # about 10 ms at import, a tenth of the cold-start budget.
     stage: str
-    secret_key: str
+    secret_key_value: str = ""
+    secret_key_secret_id: str = ""
     token_ttl_seconds: int = 24 * 3600
     aws_region: str = "us-east-1"
     log_level: str = "INFO"
@@ -42,6 +46,28 @@ class Settings:
     # by the local runner); only the stream handler's registration reads it.
     orders_stream_arn: str = ""
     default_permissions: frozenset[str] = frozenset({DEFAULT_PERMISSIONS})
+    # One origin allowed to call the API from a browser, or none.
+    cors_allowed_origin: str = ""
+
+    @cached_property
+    def secret_key(self) -> str:
+        """Fetched on first use, not at import: importing the app does no network I/O."""
+        if self.secret_key_value:
+            return self.secret_key_value
+        if self.secret_key_secret_id:
+            return _secret_from_secrets_manager(self.secret_key_secret_id, self.aws_region)
+        return LOCAL_SECRET_KEY
+
+    @cached_property
+    def aws_endpoint_url(self) -> str | None:
+        """Where the clients go: for the localstack stage, LocalStack as
+        localstack-client finds it (AWS_ENDPOINT_URL, else LOCALSTACK_HOST);
+        otherwise None, and botocore reads AWS_ENDPOINT_URL itself."""
+        if self.stage != "localstack":
+            return None
+        from localstack_client.config import get_service_endpoint
+
+        return get_service_endpoint("dynamodb")
 
     def resource_name(self, name: str) -> str:
         """Every table and queue carries the stage: catalyst-<stage>-<name>."""
@@ -58,6 +84,15 @@ class Settings:
         return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
 
 
+def _secret_from_secrets_manager(secret_id: str, region: str) -> str:
+    import boto3
+
+    value = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=secret_id)["SecretString"]
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(f"the secret {secret_id} is shorter than {MIN_SECRET_KEY_LENGTH} characters")
+    return value
+
+
 def _permission_list(environ: Mapping[str, str]) -> frozenset[str]:
     return frozenset(
         name.strip() for name in environ.get("DEFAULT_PERMISSIONS", DEFAULT_PERMISSIONS).split(",") if name.strip()
@@ -70,11 +105,18 @@ def _problems(environ: Mapping[str, str]) -> list[str]:
     if not STAGE_PATTERN.fullmatch(stage):
         problems.append("CATALYST_STAGE must be set to a stage name such as local, dev or prod")
     secret = environ.get("SECRET_KEY", "")
-    if stage not in LOCAL_STAGES and (secret == LOCAL_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH):
+    secret_id = environ.get("SECRET_KEY_SECRET_ID", "")
+    weak_secret = secret == LOCAL_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH
+    from_secrets_manager = bool(secret_id) and not secret
+    if stage not in LOCAL_STAGES and weak_secret and not from_secrets_manager:
         problems.append(
             f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
-            f"(not the example value) outside the local stage"
+            f"(not the example value), or SECRET_KEY_SECRET_ID name a Secrets Manager secret, "
+            f"outside the local stages"
         )
+    origins = [origin for origin in environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if origin.strip()]
+    if len(origins) > 1:
+        problems.append("CORS_ALLOWED_ORIGINS takes at most one origin")
     ttl = environ.get("TOKEN_TTL_SECONDS", "86400")
     if not (ttl.isascii() and ttl.isdigit()) or int(ttl) <= 0:
         problems.append("TOKEN_TTL_SECONDS must be a positive whole number of seconds")
@@ -92,12 +134,14 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         raise ConfigurationError("Catalyst cannot start: " + "; ".join(problems))
     return Settings(
         stage=environ["CATALYST_STAGE"],
-        secret_key=environ.get("SECRET_KEY") or LOCAL_SECRET_KEY,
+        secret_key_value=environ.get("SECRET_KEY", ""),
+        secret_key_secret_id=environ.get("SECRET_KEY_SECRET_ID", ""),
         token_ttl_seconds=int(environ.get("TOKEN_TTL_SECONDS", "86400")),
         aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
         log_level=environ.get("LOG_LEVEL", "INFO").upper(),
         orders_stream_arn=environ.get("ORDERS_STREAM_ARN", ""),
         default_permissions=_permission_list(environ),
+        cors_allowed_origin=environ.get("CORS_ALLOWED_ORIGINS", "").strip(),
     )
 
 

@@ -46,7 +46,9 @@ def sqs_client() -> Any:
 
     # boto3's default session is not safe to build clients from concurrently.
     with _client_lock:
-        return boto3.client("sqs", region_name=settings.aws_region, config=_SQS_CONFIG)
+        return boto3.client(
+            "sqs", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url, config=_SQS_CONFIG
+        )
 
 
 @cache

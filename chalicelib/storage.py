@@ -1,8 +1,9 @@
 """What every PynamoDB model and transaction shares: region, billing mode and
 one connection for transactions.
 
-The endpoint is not set here: botocore reads AWS_ENDPOINT_URL, which points
-the same code at the embedded emulator, LocalStack or (unset) AWS.
+The endpoint is botocore's AWS_ENDPOINT_URL, which points the same code at the
+embedded emulator, LocalStack or (unset) AWS; the localstack stage finds
+LocalStack through localstack-client instead (settings.aws_endpoint_url).
 """
 
 from functools import cache
@@ -34,6 +35,7 @@ MAX_RETRY_ATTEMPTS = 3
 
 class TableMeta:
     region = settings.aws_region
+    host = settings.aws_endpoint_url
     billing_mode = PAY_PER_REQUEST_BILLING_MODE
     connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
     read_timeout_seconds = READ_TIMEOUT_SECONDS
@@ -44,6 +46,7 @@ class TableMeta:
 def _transaction_connection() -> Connection:
     return Connection(
         region=settings.aws_region,
+        host=settings.aws_endpoint_url,
         connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
         read_timeout_seconds=READ_TIMEOUT_SECONDS,
         max_retry_attempts=MAX_RETRY_ATTEMPTS,

@@ -171,21 +171,18 @@ def list_orders() -> dict:
     query = parse_query(admin_api.current_request.query_params, OrdersQuery)
     if query.created_from and query.created_to and query.created_from > query.created_to:
         raise InvalidInput({"created_from": ["Must not be after created_to."]})
-    resume = _resume(query.cursor, actor, "admin-orders")
+    filters = selectors.OrderFilter(status=query.status, created_from=query.created_from, created_to=query.created_to)
+    # A listing, an owner search and a text search resume differently: their cursors do not mix.
+    purpose = "admin-orders" if not query.q else "admin-orders-owner" if "@" in query.q else "admin-orders-text"
+    resume = _resume(query.cursor, actor, purpose)
     if query.q:
-        page = selectors.orders_search(query=query.q, limit=query.limit, resume=resume)
+        page = selectors.orders_search(query=query.q, filters=filters, limit=query.limit, resume=resume)
     else:
-        page = selectors.orders_page(
-            status=query.status,
-            created_from=query.created_from,
-            created_to=query.created_to,
-            limit=query.limit,
-            resume=resume,
-        )
+        page = selectors.orders_page(filters=filters, limit=query.limit, resume=resume)
     results = [{**order_summary(order), "owner_id": order.owner_id} for order in page.items]
-    return AdminOrderPageResponse(
-        results=results, next_cursor=_next_cursor(page.resume, actor, "admin-orders")
-    ).model_dump(mode="json")
+    return AdminOrderPageResponse(results=results, next_cursor=_next_cursor(page.resume, actor, purpose)).model_dump(
+        mode="json"
+    )
 
 
 @admin_api.route(
@@ -262,10 +259,12 @@ def change_ticket_status(code: str) -> dict:
         query=PageQuery,
         responses={200: AuditPageResponse},
         auth="staff",
+        permission=VIEW_USER,
+        description="The trail names users and their permissions, so it needs users.view_user.",
     ),
 )
 def list_audit() -> dict:
-    actor = _staff()
+    actor = _staff(VIEW_USER)
     query = parse_query(admin_api.current_request.query_params, PageQuery)
     resume = _resume(query.cursor, actor, "admin-audit")
     if resume is not None and not isinstance(resume.get("month"), str):

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Generic, TypeVar
 
+from pynamodb.expressions.condition import Condition
+
 from chalicelib.audit import FIRST_MONTH, previous_month
 from chalicelib.orders.domain import ORDER_ID_EPOCH_MS, ORDER_ID_RANDOM_BITS, OrderStatus
 from chalicelib.orders.models import OrderRecord, month_of, status_month
@@ -42,27 +44,50 @@ def _order_id_bound(day: date, *, end_of_day: bool) -> int:
     return (elapsed_ms << ORDER_ID_RANDOM_BITS) | low_bits
 
 
-def orders_page(
-    *,
-    status: OrderStatus | None,
-    created_from: date | None,
-    created_to: date | None,
-    limit: int,
-    resume: dict | None,
-) -> Page[OrderRecord]:
+@dataclass(frozen=True)
+class OrderFilter:
+    """The admin's order filters. Creation dates become order-id bounds, since
+    ids grow with creation time, and are clamped to the months orders exist in."""
+
+    status: OrderStatus | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+    @property
+    def newest_day(self) -> date:
+        today = datetime.now(UTC).date()
+        return min(self.created_to, today) if self.created_to else today
+
+    @property
+    def oldest_month(self) -> str:
+        if self.created_from is None:
+            return FIRST_MONTH
+        return max(month_of(datetime.combine(self.created_from, time.min)), FIRST_MONTH)
+
+    def id_range(self, *, below: int | None = None) -> tuple[int, int]:
+        low = _order_id_bound(self.created_from, end_of_day=False) if self.created_from else 0
+        high = _order_id_bound(self.newest_day, end_of_day=True)
+        return low, high if below is None else min(high, below - 1)
+
+    def as_condition(self) -> Condition:
+        condition = OrderRecord.order_id.between(*self.id_range())
+        if self.status is not None:
+            # The stored status, which the stream handler keeps up to date.
+            condition &= OrderRecord.status == self.status.value
+        return condition
+
+
+def orders_page(*, filters: OrderFilter, limit: int, resume: dict | None) -> Page[OrderRecord]:
     """Orders newest first, by status and creation date, one index partition per month."""
-    newest = created_to or datetime.now(UTC).date()
-    month = (resume or {}).get("month") or month_of(datetime.combine(newest, time.min))
-    below = (resume or {}).get("below")
-    oldest_month = month_of(datetime.combine(created_from, time.min)) if created_from else FIRST_MONTH
-    high = _order_id_bound(newest, end_of_day=True) if below is None else below - 1
-    low = _order_id_bound(created_from, end_of_day=False) if created_from else 0
+    month = (resume or {}).get("month") or month_of(datetime.combine(filters.newest_day, time.min))
+    low, high = filters.id_range(below=(resume or {}).get("below"))
     orders: list[OrderRecord] = []
-    while month >= oldest_month:
+    while month >= filters.oldest_month:
         wanted = limit - len(orders)
-        index, key = (
-            (OrderRecord.by_status_month, status_month(status, month)) if status else (OrderRecord.by_month, month)
-        )
+        if filters.status:
+            index, key = OrderRecord.by_status_month, status_month(filters.status, month)
+        else:
+            index, key = OrderRecord.by_month, month
         batch = list(
             index.query(key, OrderRecord.order_id.between(low, high), scan_index_forward=False, limit=wanted + 1)
         )
@@ -75,19 +100,27 @@ def orders_page(
     return Page(items=orders, resume=None)
 
 
-def orders_search(*, query: str, limit: int, resume: dict | None) -> Page[OrderRecord]:
-    """Orders whose customer name or phone contains the text, or whose owner has that email."""
+def orders_search(*, query: str, filters: OrderFilter, limit: int, resume: dict | None) -> Page[OrderRecord]:
+    """Orders whose customer name or phone contains the text, or whose owner has
+    that email, within the filters."""
     if "@" in query:
         owner = user_get_by_email(email=normalize_email(query))
         if owner is None:
             return Page(items=[], resume=None)
-        below = (resume or {}).get("below")
-        condition = OrderRecord.order_id < below if below is not None else None
-        batch = list(OrderRecord.by_owner.query(owner.user_id, condition, scan_index_forward=False, limit=limit + 1))
+        low, high = filters.id_range(below=(resume or {}).get("below"))
+        status_filter = OrderRecord.status == filters.status.value if filters.status else None
+        batch = list(
+            OrderRecord.by_owner.query(
+                owner.user_id,
+                OrderRecord.order_id.between(low, high),
+                status_filter,
+                scan_index_forward=False,
+                limit=limit + 1,
+            )
+        )
         more = len(batch) > limit
         orders = batch[:limit]
         return Page(items=orders, resume={"below": int(orders[-1].order_id)} if more else None)
-    text = query.lower()
-    condition = OrderRecord.search_text.contains(text)
+    condition = OrderRecord.search_text.contains(query.lower()) & filters.as_condition()
     orders, next_key = scan_page(OrderRecord, condition, limit=limit, start_key=resume)
     return Page(items=orders, resume=next_key)

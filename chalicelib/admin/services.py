@@ -9,7 +9,7 @@ from chalicelib.orders.domain import ChangeSource, TicketStatus
 from chalicelib.orders.services import StatusChange, ticket_change_status
 from chalicelib.storage import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transact_write
 from chalicelib.users.models import UserRecord
-from chalicelib.users.permissions import Principal, check_user_change
+from chalicelib.users.permissions import CHANGE_USER, Principal, check_user_change, require_permission
 
 ACCOUNT_FIELDS = ("is_active", "is_staff", "is_superuser", "permissions")
 
@@ -27,10 +27,11 @@ def user_change_by_admin(*, actor: Principal, user_id: str, changes: dict[str, o
     """Change a user's flags and permissions. Deactivation also ends every
     token the user holds; a revoked permission is refused from the user's
     next request on, since each request reads the user."""
-    check_user_change(actor, target_user_id=user_id, changes=changes)
+    require_permission(actor, CHANGE_USER)
     user = user_by_id(user_id=user_id)
     if user is None:
         raise NotFound("No user with this id.")
+    check_user_change(actor, target_user_id=user_id, target_is_superuser=bool(user.is_superuser), changes=changes)
     before = _account(user)
     after = {**before, **{name: value for name, value in changes.items() if name in ACCOUNT_FIELDS}}
     if "permissions" in changes:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.audit import audit_entry
 from chalicelib.errors import Busy, InvalidState, NotFound
 from chalicelib.orders.domain import (
     ChangeOutcome,
@@ -187,6 +188,17 @@ def ticket_change_status(
                 if outcome is not ChangeOutcome.STALE:
                     _write_ticket_change(
                         transaction, ticket, previous, status, outcome, reported_at, now, source, event_id
+                    )
+                if audited_as is not None:
+                    transaction.save(
+                        audit_entry(
+                            actor=audited_as,
+                            action="ticket.change_status",
+                            target_type="ticket",
+                            target_id=ticket.ticket_code,
+                            before={"status": previous.value},
+                            after={"status": status.value if outcome is ChangeOutcome.APPLIED else previous.value},
+                        )
                     )
         except TransactWriteError as error:
             reasons = [reason.code if reason else None for reason in error.cancellation_reasons]

@@ -49,10 +49,14 @@ def require_staff(principal: Principal) -> None:
         raise PermissionDenied("Only staff members may use the admin.")
 
 
-def check_user_change(actor: Principal, *, target_user_id: str, changes: dict[str, object]) -> None:
-    """Rules for changing another account on top of users.change_user."""
+def check_user_change(
+    actor: Principal, *, target_user_id: str, target_is_superuser: bool, changes: dict[str, object]
+) -> None:
+    """Rules for changing an account, on top of users.change_user."""
     require_permission(actor, CHANGE_USER)
     if "is_superuser" in changes and not actor.is_superuser:
         raise PermissionDenied("Only a superuser may grant or revoke superuser status.")
+    if target_is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser may change a superuser's account.")
     if target_user_id == actor.user_id and changes.get("is_active") is False:
         raise PermissionDenied("You cannot deactivate your own account.")

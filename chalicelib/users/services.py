@@ -9,11 +9,7 @@ from chalicelib.config import settings
 from chalicelib.errors import Conflict, InvalidCredentials, InvalidInput, InvalidState
 from chalicelib.storage import is_condition_failure
 from chalicelib.users.domain import normalize_email, password_problems
-from chalicelib.users.login_attempts import (
-    login_attempts_check,
-    login_attempts_clear,
-    login_attempts_record_failure,
-)
+from chalicelib.users.login_attempts import login_attempt_reserve, login_attempts_clear
 from chalicelib.users.models import UserRecord
 from chalicelib.users.passwords import hash_password, spend_verification_time, verify_password
 from chalicelib.users.permissions import ALL_PERMISSIONS
@@ -60,22 +56,23 @@ def user_register(
 def user_authenticate_credentials(*, email: str, password: str) -> UserRecord:
     """The account these credentials open; failures are counted per email."""
     email = normalize_email(email)
-    earlier_failures = login_attempts_check(email=email)
+    login_attempt_reserve(email=email)
     user = user_get_by_email(email=email)
     if user is None:
         spend_verification_time(password)
     elif verify_password(user.password_hash, password) and user.is_active:
-        if earlier_failures:
-            login_attempts_clear(email=email)
+        login_attempts_clear(email=email)
         return user
-    login_attempts_record_failure(email=email)
     raise InvalidCredentials()
 
 
 def user_change_password(*, user: UserRecord, current_password: str, new_password: str) -> UserRecord:
-    """Set a new password; every token issued before stops working."""
+    """Set a new password; every token issued before stops working. Guesses
+    at the current password count against the same limit as logins."""
+    login_attempt_reserve(email=user.email)
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput({"current_password": ["Your old password was entered incorrectly."]})
+    login_attempts_clear(email=user.email)
     _check_password(new_password, email=user.email, first_name=user.first_name, last_name=user.last_name)
     try:
         user.update(

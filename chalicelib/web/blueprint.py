@@ -5,8 +5,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Blueprint, CORSConfig
 
+from chalicelib.config import settings
 from chalicelib.errors import Busy, DomainError
 from chalicelib.observability import logger
 from chalicelib.storage import is_transient
@@ -16,10 +17,16 @@ from chalicelib.web.openapi import register as register_operation
 from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
 
 
+def _cors() -> CORSConfig:
+    return CORSConfig(allow_origin=settings.cors_allowed_origin, allow_headers=["Authorization"], max_age=600)
+
+
 class ApiBlueprint(Blueprint):
     def route(self, path: str, *, operation: Operation | None = None, **kwargs: Any) -> Callable[..., Any]:
         """Chalice's route, plus its OpenAPI description (pages have none)."""
         kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
+        if settings.cors_allowed_origin:
+            kwargs.setdefault("cors", _cors())
         if operation is not None:
             register_operation(path, kwargs.get("methods", ["GET"]), operation)
         register = super().route(path, **kwargs)

@@ -17,18 +17,20 @@ import pytest
 import requests
 
 from infra.local.emulator import Emulator, free_port, start_emulator
+from infra.localstack.isolated_account import IsolatedAccount, isolated_account
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_SECONDS = 60
 # The runner's stage: its queue consumer has a 1 s timeout, so failed
 # messages come back after 6 s instead of the local stage's 30.
 STAGE = "test"
+LOCALSTACK_ENDPOINT = os.environ.get("CATALYST_INTEGRATION_ENDPOINT")
 
 
 @dataclass
 class LocalStack:
     base_url: str
-    emulator: Emulator
+    emulator: Emulator | IsolatedAccount
     log_path: Path
 
     def url(self, path: str) -> str:
@@ -51,12 +53,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-def aws_client(emulator: Emulator, service: str) -> Any:
+def aws_client(emulator: Emulator | IsolatedAccount, service: str) -> Any:
     return boto3.client(service, endpoint_url=emulator.endpoint_url, region_name="us-east-1")
 
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
+def emulator() -> Iterator[Emulator | IsolatedAccount]:
+    """The embedded emulator on a free port; or, for `make test-localstack`, a
+    fresh account of its own in the LocalStack that CATALYST_INTEGRATION_ENDPOINT names."""
+    if LOCALSTACK_ENDPOINT:
+        with isolated_account(LOCALSTACK_ENDPOINT) as account:
+            yield account
+        return
     emulator = start_emulator(port=free_port())
     yield emulator
     emulator.stop()
@@ -77,7 +85,7 @@ def _wait_for_health(base_url: str, process: subprocess.Popen, log_path: Path) -
 
 
 @pytest.fixture(scope="session")
-def local_stack(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def local_stack(emulator: Emulator | IsolatedAccount, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("local-runner") / "runner.log"
     env = {**os.environ, "AWS_ENDPOINT_URL": emulator.endpoint_url, "PYTHONUNBUFFERED": "1"}
