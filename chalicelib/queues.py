@@ -26,6 +26,13 @@ DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS = 180
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 
 
+def consumer_visibility_timeout(handler_timeout_seconds: int, batching_window_seconds: int) -> int:
+    """AWS's advice for a queue a function consumes: six times the function's
+    timeout, plus its batching window, so that no message reappears while its
+    batch is still being gathered or processed."""
+    return VISIBILITY_PER_HANDLER_TIMEOUT * handler_timeout_seconds + batching_window_seconds
+
+
 def dead_letter_queue(queue: str) -> str:
     return f"{queue}{DEAD_LETTER_SUFFIX}"
 

@@ -23,7 +23,7 @@ from chalicelib.queues import (
     DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS,
     MAX_RECEIVE_COUNT,
     QUEUES,
-    VISIBILITY_PER_HANDLER_TIMEOUT,
+    consumer_visibility_timeout,
     dead_letter_queue,
 )
 from chalicelib.tables import TABLES
@@ -32,23 +32,23 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def consumer_timeouts(stage: str) -> dict[str, int]:
-    """Queue name -> timeout (seconds) of the function consuming it, per .chalice/config.json."""
+    """Queue name -> visibility timeout (seconds) its consuming function needs,
+    from that function's timeout (.chalice/config.json) and batching window (app.py)."""
     factory = CLIFactory(str(PROJECT_DIR), environ=dict(os.environ))
     config = factory.create_config_obj(chalice_stage_name=stage)
     app = factory.load_chalice_app()
     return {
-        source.queue: int(config.scope(stage, source.name).lambda_timeout or 60)
+        source.queue: consumer_visibility_timeout(
+            int(config.scope(stage, source.name).lambda_timeout or 60), source.maximum_batching_window_in_seconds
+        )
         for source in app.event_sources
         if isinstance(source, SQSEventConfig) and source.queue
     }
 
 
 def visibility_timeout(queue_name: str, timeouts: dict[str, int]) -> int:
-    """Seconds a received message stays hidden: a multiple of its consumer's timeout."""
-    handler_timeout = timeouts.get(queue_name)
-    return (
-        handler_timeout * VISIBILITY_PER_HANDLER_TIMEOUT if handler_timeout else DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS
-    )
+    """Seconds a received message stays hidden: what its consumer needs, or the downstream default."""
+    return timeouts.get(queue_name, DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS)
 
 
 def _create_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:

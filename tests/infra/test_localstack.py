@@ -105,8 +105,9 @@ def test_the_hook_creates_the_localstack_stages_tables_and_queues(emulator: Emul
     }
     consumed = sqs.get_queue_url(QueueName="catalyst-localstack-ticket-status-events")["QueueUrl"]
     visibility = sqs.get_queue_attributes(QueueUrl=consumed, AttributeNames=["VisibilityTimeout"])
+    batching_window = 1  # app.py: maximum_batching_window_in_seconds of ticket_status_events
     assert int(visibility["Attributes"]["VisibilityTimeout"]) == (
-        VISIBILITY_PER_HANDLER_TIMEOUT * LOCALSTACK_CONSUMER_TIMEOUT
+        VISIBILITY_PER_HANDLER_TIMEOUT * LOCALSTACK_CONSUMER_TIMEOUT + batching_window
     )
 
 

@@ -53,7 +53,10 @@ def test_each_queue_redrives_to_its_own_dead_letter_queue(synthesized: Synthesiz
 def test_visibility_is_a_multiple_of_the_consumers_timeout(synthesized: Synthesized) -> None:
     queues = _queues_by_name(synthesized)
     consumed = queues[f"catalyst-{STAGE}-{TICKET_STATUS_EVENTS}"][1]
-    assert consumed["VisibilityTimeout"] == VISIBILITY_PER_HANDLER_TIMEOUT * _consumer_timeout("ticket_status_events")
+    batching_window = 1  # app.py: maximum_batching_window_in_seconds of ticket_status_events
+    assert consumed["VisibilityTimeout"] == (
+        VISIBILITY_PER_HANDLER_TIMEOUT * _consumer_timeout("ticket_status_events") + batching_window
+    )
     # order-events is read by downstream systems, not by a function of ours.
     downstream = queues[f"catalyst-{STAGE}-{ORDER_EVENTS}"][1]
     assert downstream["VisibilityTimeout"] == DOWNSTREAM_VISIBILITY_TIMEOUT_SECONDS

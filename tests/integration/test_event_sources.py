@@ -499,7 +499,7 @@ def test_the_test_stage_queue_redelivers_after_six_times_its_handler_timeout(loc
     attributes = sqs.get_queue_attributes(QueueUrl=_queue_url(local_stack, STATUS_EVENTS), AttributeNames=["All"])[
         "Attributes"
     ]
-    assert attributes["VisibilityTimeout"] == "6"
+    assert attributes["VisibilityTimeout"] == "7"  # 6 x the 1 s timeout + the 1 s batching window
     redrive = json.loads(attributes["RedrivePolicy"])
     assert redrive["deadLetterTargetArn"].endswith(f":{STATUS_EVENTS_DLQ}")
     assert int(redrive["maxReceiveCount"]) == 5
