@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run    the whole system locally (emulator, tables, API on :8080)
-#   make test   the whole test suite (lint, unit, integration, coverage)
+#   make test   the whole test suite (lint, unit, integration, infrastructure, browser, coverage)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -8,14 +8,33 @@ PY := $(VENV)/bin/python
 # Lambda runs python3.12, so the venv prefers it; pyenv keeps it off PATH here.
 PYTHON ?= $(shell for candidate in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null | sort -V | tail -n 1) python3; do \
 	"$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo "$$candidate"; break; }; done)
+INFRA := $(VENV)/.installed-infra
+# The CDK command line (cdk, cdklocal), pinned in infra/cdk/package-lock.json.
+CDK_CLI := infra/cdk/node_modules/.installed
+CDK_BIN := node_modules/.bin
+STAGE ?= dev
+# LocalStack's edge, where localstack-client looks for it: $LOCALSTACK_HOST, else localhost:4566.
+LOCALSTACK_ENDPOINT ?= http://$(or $(LOCALSTACK_HOST),localhost:4566)
+LOCALSTACK_CREDENTIALS := AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+# Debian's chromium, which the browser tests drive (tests/browser); installed once.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint fuzz bench clean run-localstack bootstrap-localstack test-localstack \
+	cdk-synth cdk-diff cdk-bootstrap cdk-deploy cdklocal-deploy
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ not found"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(INFRA): $(VENV)/.installed requirements-infra.txt
+	$(PY) -m pip install --quiet -r requirements-infra.txt
+	touch $@
+
+$(CDK_CLI): infra/cdk/package.json infra/cdk/package-lock.json
+	npm ci --prefix infra/cdk --no-audit --no-fund
 	touch $@
 
 run: $(VENV)/.installed
@@ -25,12 +44,46 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: $(VENV)/.installed lint
+$(CHROMIUM):
+	bash infra/local/install-chromium.sh
+
+test: $(VENV)/.installed $(INFRA) lint $(CHROMIUM)
 	$(PY) -m pytest
 
+# A longer schemathesis pass than make test's (FUZZ_EXAMPLES requests per operation).
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),300) $(PY) -m pytest tests/integration/test_api_fuzz.py --no-cov
+
+# Every benchmark, one table: bench/RESULTS.md and bench/results.png. Not part of `make test`.
+# Sizes and run counts: make bench BENCH_ARGS="--events 200 --scale-sizes 10,1000" (see python -m bench --help).
 bench: $(VENV)/.installed
-	$(PY) -m bench.cold_start
-	$(PY) -m bench.api_latency
+	$(PY) -m bench $(BENCH_ARGS)
+
+# LocalStack (docker compose -f docker-compose.localstack.yml up -d --wait) instead of the emulator.
+run-localstack: $(VENV)/.installed
+	AWS_ENDPOINT_URL=$(LOCALSTACK_ENDPOINT) $(PY) -m infra.local.run --stage localstack
+
+# What LocalStack's init hook does, from this machine's venv instead of the container.
+# The bootstrap signs nothing: a throwaway key satisfies the settings' check.
+bootstrap-localstack: $(VENV)/.installed
+	CATALYST_STAGE=localstack AWS_ENDPOINT_URL=$(LOCALSTACK_ENDPOINT) $(LOCALSTACK_CREDENTIALS) \
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	$(PY) -m infra.local.bootstrap --stage localstack
+
+# The integration suite against an already running LocalStack, in a fresh account of
+# its own that it empties afterwards (infra/localstack/isolated_account.py).
+test-localstack: $(VENV)/.installed
+	CATALYST_INTEGRATION_ENDPOINT=$(LOCALSTACK_ENDPOINT) $(PY) -m pytest tests/integration --no-cov
+
+# AWS: `make cdk-deploy STAGE=prod`. Uses your AWS credentials and region as the AWS CLI does.
+cdk-synth cdk-diff cdk-bootstrap cdk-deploy: cdk-%: $(INFRA) $(CDK_CLI)
+	cd infra/cdk && $(CDK_BIN)/cdk $* -c stage=$(STAGE)
+
+# The whole stack into a running LocalStack (cdklocal targets http://localhost:4566).
+cdklocal-deploy: $(INFRA) $(CDK_CLI)
+	cd infra/cdk && $(CDK_BIN)/cdklocal bootstrap -c stage=$(STAGE) && \
+	$(CDK_BIN)/cdklocal deploy -c stage=$(STAGE) --require-approval never
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage coverage.xml htmlcov test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage coverage.xml htmlcov test-artifacts \
+	infra/cdk/cdk.out infra/cdk/node_modules

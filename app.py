@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalice.app import DynamoDBEvent, SQSEvent
 
 from chalicelib.admin.api import admin_api
+from chalicelib.admin.site import admin_site
 from chalicelib.config import settings
 from chalicelib.health import health_api
 from chalicelib.orders.api import orders_api
@@ -13,6 +14,7 @@ from chalicelib.orders.outbound import publish_order_events
 from chalicelib.orders.status_events import consume_status_events
 from chalicelib.queues import TICKET_STATUS_EVENTS
 from chalicelib.users.api import users_api
+from chalicelib.web.docs import docs_api
 from chalicelib.web.errors import chalice_errors_as_detail
 
 app = Chalice(app_name="catalyst")
@@ -20,6 +22,8 @@ app.register_blueprint(users_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(health_api)
 app.register_blueprint(admin_api)
+app.register_blueprint(admin_site)
+app.register_blueprint(docs_api)
 app.register_middleware(chalice_errors_as_detail, "http")
 
 

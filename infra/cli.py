@@ -3,18 +3,23 @@
     python -m infra.cli dlq list    --queue status-events
     python -m infra.cli dlq redrive --queue status-events [--message-id ID]
     python -m infra.cli dlq purge   --queue status-events --yes
+    python -m infra.cli createsuperuser                      (prompts, like Django's)
+    python -m infra.cli createsuperuser --email E --no-input (password from CATALYST_SUPERUSER_PASSWORD)
 
 The stage (--stage, else CATALYST_STAGE, else local) picks the resources,
-catalyst-<stage>-*. The endpoint is AWS_ENDPOINT_URL; for the local stage it
-defaults to the embedded emulator on 127.0.0.1:4566. With no endpoint (dev,
-prod) the commands talk to AWS with the usual credentials.
+catalyst-<stage>-*. The endpoint is AWS_ENDPOINT_URL; for the local and test
+stages it defaults to the embedded emulator on 127.0.0.1:4566, and the
+localstack stage finds LocalStack itself (LOCALSTACK_HOST). With no endpoint
+(dev, prod) the commands talk to AWS with the usual credentials.
 """
 
 import argparse
+import getpass
 import json
 import os
+import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +28,14 @@ from dotenv import load_dotenv
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+# Stages served by the embedded emulator or LocalStack (which finds its own endpoint): any credentials do.
+EMULATED_STAGES = frozenset({"local", "test", "localstack"})
 QUEUE_ALIASES = {"status-events": "ticket-status-events", "order-events": "order-events"}
 RECEIVE_WAIT_SECONDS = 1
 # Long enough to read the whole dead-letter queue once without seeing a message twice.
 LISTING_VISIBILITY_SECONDS = 30
+# Django's DJANGO_SUPERUSER_PASSWORD, for createsuperuser --no-input.
+SUPERUSER_PASSWORD_VARIABLE = "CATALYST_SUPERUSER_PASSWORD"  # noqa: S105 (a variable's name)
 
 
 def configure_environment(stage: str | None) -> str:
@@ -35,8 +44,12 @@ def configure_environment(stage: str | None) -> str:
     chosen = stage or os.environ.get("CATALYST_STAGE") or "local"
     os.environ["CATALYST_STAGE"] = chosen
     os.environ.setdefault("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    # No command here signs a token or a cursor, but the settings insist on a
+    # real key outside the local stages: a throwaway one satisfies them.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
     if chosen in {"local", "test"}:
         os.environ.setdefault("AWS_ENDPOINT_URL", LOCAL_ENDPOINT)
+    if chosen in EMULATED_STAGES:
         for name, value in LOCAL_CREDENTIALS.items():
             os.environ.setdefault(name, value)
     return chosen
@@ -130,6 +143,104 @@ def dlq_purge(sqs: Any, dead_letter_url: str, *, confirmed: bool) -> int:
     return 0
 
 
+def _register_superuser(email: str, password: str) -> dict[str, list[str]]:
+    """Create the superuser; the field errors that refused it, empty on success."""
+    from chalicelib.errors import Conflict, InvalidInput
+    from chalicelib.users.schemas import RegisterRequest
+    from chalicelib.users.services import user_register
+    from chalicelib.web.requests import validate
+
+    try:
+        # The register endpoint's checks (email format, lengths), then the service's (password rules, uniqueness).
+        request = validate({"email": email, "password": password}, RegisterRequest)
+        user_register(email=request.email, password=request.password, superuser=True)
+    except (InvalidInput, Conflict) as error:
+        return error.field_errors
+    return {}
+
+
+def _print_errors(field_errors: dict[str, list[str]]) -> None:
+    for messages in field_errors.values():
+        for message in messages:
+            print(f"Error: {message}", file=sys.stderr)
+
+
+def createsuperuser_scripted(email: str | None) -> int:
+    password = os.environ.get(SUPERUSER_PASSWORD_VARIABLE)
+    if not email or not password:
+        print(f"createsuperuser --no-input needs --email and {SUPERUSER_PASSWORD_VARIABLE}", file=sys.stderr)
+        return 2
+    errors = _register_superuser(email, password)
+    if errors:
+        _print_errors(errors)
+        return 1
+    print("Superuser created successfully.")
+    return 0
+
+
+def _email_refusal(email: str) -> str | None:
+    """Why this email cannot be the new superuser's, or None: checked before the password is asked."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from chalicelib.users.domain import normalize_email
+    from chalicelib.users.schemas import Email
+    from chalicelib.users.selectors import user_get_by_email
+    from chalicelib.web.validation import field_errors
+
+    if not email:
+        return "This field cannot be blank."
+    try:
+        TypeAdapter(Email).validate_python(email)
+    except ValidationError as error:
+        return " ".join(message for messages in field_errors(error).values() for message in messages)
+    if user_get_by_email(email=normalize_email(email)) is not None:
+        return "That email address is already taken."
+    return None
+
+
+def _ask_email(ask: Callable[[str], str]) -> str:
+    while True:
+        email = ask("Email address: ").strip()
+        refusal = _email_refusal(email)
+        if refusal is None:
+            return email
+        print(f"Error: {refusal}", file=sys.stderr)
+
+
+def _ask_password(ask_secret: Callable[[str], str]) -> str:
+    while True:
+        password = ask_secret("Password: ")
+        if password != ask_secret("Password (again): "):
+            print("Error: Your passwords didn't match.", file=sys.stderr)
+        elif not password.strip():
+            print("Error: Blank passwords aren't allowed.", file=sys.stderr)
+        else:
+            return password
+
+
+def createsuperuser_interactive(
+    email: str | None, *, ask: Callable[[str], str] = input, ask_secret: Callable[[str], str] = getpass.getpass
+) -> int:
+    """Django's dialogue: the email, the password twice, and each again after a refusal."""
+    try:
+        refusal = _email_refusal(email) if email else None
+        if refusal:
+            print(f"Error: {refusal}", file=sys.stderr)
+            email = None
+        while True:
+            email = email or _ask_email(ask)
+            errors = _register_superuser(email, _ask_password(ask_secret))
+            if not errors:
+                print("Superuser created successfully.")
+                return 0
+            _print_errors(errors)
+            if "email" in errors:
+                email = None
+    except (EOFError, KeyboardInterrupt):
+        print("\nOperation cancelled.", file=sys.stderr)
+        return 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m infra.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -142,12 +253,20 @@ def _parser() -> argparse.ArgumentParser:
     dlq.add_argument("--message-id", help="redrive only this message")
     dlq.add_argument("--json", action="store_true", help="list as JSON")
     dlq.add_argument("--yes", action="store_true", help="confirm purge")
+    createsuperuser = commands.add_parser(
+        "createsuperuser", help="create a superuser: staff, every permission (prompts unless --no-input)"
+    )
+    createsuperuser.add_argument("--email", help="the superuser's email (required with --no-input)")
+    createsuperuser.add_argument(
+        "--no-input",
+        "--noinput",
+        action="store_true",
+        help=f"ask nothing; the password comes from {SUPERUSER_PASSWORD_VARIABLE}",
+    )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    configure_environment(args.stage)
+def run_dlq(args: argparse.Namespace) -> int:
     from chalicelib.queues import dead_letter_queue, queue_url, sqs_client
 
     queue = QUEUE_ALIASES[args.queue]
@@ -158,6 +277,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "redrive":
         return dlq_redrive(sqs, dead_letter_url, queue_url(queue), message_id=args.message_id)
     return dlq_purge(sqs, dead_letter_url, confirmed=args.yes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_environment(args.stage)
+    if args.command == "createsuperuser":
+        if args.no_input:
+            return createsuperuser_scripted(args.email)
+        if not sys.stdin.isatty():
+            print("createsuperuser prompts on a terminal; scripts use --email E --no-input", file=sys.stderr)
+            return 2
+        return createsuperuser_interactive(args.email)
+    return run_dlq(args)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def login() -> dict:
         request=ChangePasswordRequest,
         responses={200: TokenResponse},
         auth="token",
-        errors=(409,),
+        errors=(409, 429),
     ),
 )
 def change_password() -> dict:

@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler
+from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer
 from dotenv import load_dotenv
 
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
@@ -59,6 +59,9 @@ def _serve_like_api_gateway() -> None:
     # ...) with a 501 page; pass every method to the app, which answers one a
     # route lacks with a 405, as API Gateway does.
     ChaliceRequestHandler.__getattr__ = _any_method_handler
+    # Python's default backlog of 5 resets connections when a burst of clients
+    # arrives at once (20 concurrent registrations); API Gateway queues them.
+    ThreadedHTTPServer.request_queue_size = 128
 
 
 def _prepare_environment() -> None:

@@ -78,7 +78,7 @@ def _wait_for_health(base_url: str, process: subprocess.Popen, log_path: Path) -
         try:
             if requests.get(f"{base_url}/api/health/", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"the local runner did not become healthy:\n{log_path.read_text()}")

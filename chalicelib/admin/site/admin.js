@@ -233,7 +233,8 @@ function paginator(count, noun, nextCursor, params, path) {
   );
 }
 
-function searchToolbar(path, params, placeholder) {
+// The search box; a search keeps the filters in force, as in Django's admin.
+function searchToolbar(path, params, placeholder, filterNames = []) {
   const input = h("input", {
     type: "search",
     name: "q",
@@ -250,8 +251,8 @@ function searchToolbar(path, params, placeholder) {
       role: "search",
       onsubmit: (event) => {
         event.preventDefault();
-        // A search replaces the filters: the API answers one or the other.
-        location.hash = href(path, { q: input.value.trim() });
+        const filters = Object.fromEntries(filterNames.map((name) => [name, params.get(name)]));
+        location.hash = href(path, { ...filters, q: input.value.trim() });
       },
     },
     input,
@@ -285,7 +286,10 @@ function homePage() {
       [model("Orders", href("/orders/"), "nav-orders"), model("Tickets", href("/tickets/"), "nav-tickets")],
     ]);
   }
-  apps.push(["Audit", [model("Audit trail", href("/audit/"), "nav-audit")]]);
+  // The trail names users and their permissions: the API asks for users.view_user.
+  if (can(PERMISSION.viewUser)) {
+    apps.push(["Audit", [model("Audit trail", href("/audit/"), "nav-audit")]]);
+  }
   return {
     title: "Site administration",
     crumbs: [],
@@ -342,7 +346,8 @@ async function userListPage(params) {
 
 async function userDetailPage(params, userId) {
   const user = await request("GET", adminPath(`users/${encodeURIComponent(userId)}`));
-  const editable = can(PERMISSION.changeUser);
+  const superuserOnly = user.is_superuser && !session.me.is_superuser;
+  const editable = can(PERMISSION.changeUser) && !superuserOnly;
   const flags = ACCOUNT_FLAGS.map(([name, label, help]) => {
     const disabled = !editable || (name === "is_superuser" && !session.me.is_superuser);
     return h(
@@ -421,6 +426,9 @@ async function userDetailPage(params, userId) {
       },
     },
     errors,
+    superuserOnly
+      ? h("p", { class: "form-note", test: "superuser-only" }, "Only a superuser may change a superuser's account.")
+      : null,
     h(
       "fieldset",
       { class: "module" },
@@ -462,12 +470,16 @@ async function userDetailPage(params, userId) {
   return { title: "Change user", subtitle: user.email, crumbs: [["Users", href("/users/")], [user.email]], body: form };
 }
 
+const ORDER_FILTERS = ["status", "created_from", "created_to"];
+
 function orderFilters(params) {
+  const q = params.get("q") || "";
   const status = params.get("status") || "";
   const from = params.get("created_from") || "";
   const to = params.get("created_to") || "";
   const filtersActive = Boolean(status || from || to);
-  const base = { status, created_from: from, created_to: to };
+  // A filter keeps the search in force, and starts again from the first page.
+  const base = { q, status, created_from: from, created_to: to };
   const choice = (label, target, selected, test) =>
     h("li", { class: selected ? "selected" : null }, link(target, label, { test }));
   // Django's date filter: each choice runs from a day to now.
@@ -495,15 +507,12 @@ function orderFilters(params) {
     "nav",
     { id: "changelist-filter", test: "filters", "aria-labelledby": "changelist-filter-header" },
     h("h2", { id: "changelist-filter-header" }, "Filter"),
-    params.get("q")
-      ? h(
-          "p",
-          { class: "filter-note", test: "filters-ignored" },
-          "A search looks at every order: the filters do not apply to it.",
-        )
-      : null,
     filtersActive
-      ? h("div", { class: "clear-filters" }, link(href("/orders/"), "✖ Clear all filters", { test: "clear-filters" }))
+      ? h(
+          "div",
+          { class: "clear-filters" },
+          link(href("/orders/", { q }), "✖ Clear all filters", { test: "clear-filters" }),
+        )
       : null,
     h("h3", {}, "By status"),
     h(
@@ -533,7 +542,7 @@ function orderFilters(params) {
         test: "date-range-form",
         onsubmit: (event) => {
           event.preventDefault();
-          location.hash = href("/orders/", { status, created_from: fromInput.value, created_to: toInput.value });
+          location.hash = href("/orders/", { ...base, created_from: fromInput.value, created_to: toInput.value });
         },
       },
       h("label", { for: "created_from" }, "From"),
@@ -546,15 +555,7 @@ function orderFilters(params) {
 }
 
 async function orderListPage(params) {
-  // The API answers a search over every order, or a filtered listing; not both.
-  const query = params.get("q")
-    ? { q: params.get("q"), cursor: params.get("cursor") }
-    : {
-        status: params.get("status"),
-        created_from: params.get("created_from"),
-        created_to: params.get("created_to"),
-        cursor: params.get("cursor"),
-      };
+  const query = Object.fromEntries(["q", ...ORDER_FILTERS, "cursor"].map((name) => [name, params.get(name)]));
   const page = await request("GET", adminPath("orders", query));
   const rows = page.results.map((order) =>
     h(
@@ -577,7 +578,7 @@ async function orderListPage(params) {
       h(
         "div",
         { class: "changelist-form-container" },
-        searchToolbar("/orders/", params, "Customer name, phone or owner email"),
+        searchToolbar("/orders/", params, "Customer name, phone or owner email", ORDER_FILTERS),
         resultsTable(
           ["Order", "Customer name", "Customer phone", "Status", "Tickets", "Created"],
           rows,
