@@ -9,15 +9,13 @@ UPDATE_SCREENSHOTS=1 the order page also replaces the README's picture.
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.integration.conftest import PROJECT_DIR, STAGE, LocalStack
+from tests.integration.conftest import PROJECT_DIR, LocalStack
 
 pytestmark = pytest.mark.browser
 
@@ -31,21 +29,6 @@ ORDER_BODY = {
     "comment": "Leave at the <b>front desk</b>",
     "tickets": [{"product_codes": ["PROD-1"]}],
 }
-
-
-def create_superuser(stack: LocalStack, email: str) -> None:
-    """Exactly as an operator would script it, against the test stage's emulator."""
-    result = subprocess.run(
-        [sys.executable, "-m", "infra.cli", "--stage", STAGE, "createsuperuser", "--email", email, "--no-input"],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "AWS_ENDPOINT_URL": stack.emulator.endpoint_url, "CATALYST_SUPERUSER_PASSWORD": PASSWORD},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Superuser created successfully." in result.stdout
 
 
 def api(stack: LocalStack, method: str, path: str, token: str | None = None, **kwargs: object) -> requests.Response:
@@ -120,7 +103,7 @@ def change_ticket_status(page: Page, code: str, status: str, label: str) -> None
 def test_a_superuser_manages_permissions_orders_and_tickets(
     page: Page, local_stack: LocalStack, artifacts_dir: Path
 ) -> None:
-    create_superuser(local_stack, SUPERUSER)
+    local_stack.create_superuser(SUPERUSER, PASSWORD)
     local_stack.register("grace@example.com")
     ada = local_stack.register("ada@example.com")
     order = create_order(local_stack, ada, "Ada Lovelace", tickets=2)

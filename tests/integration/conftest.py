@@ -39,6 +39,25 @@ class LocalStack:
     def client(self, service: str) -> Any:
         return aws_client(self.emulator, service)
 
+    def create_superuser(self, email: str, password: str) -> None:
+        """Exactly as an operator would script it: the CLI, against this stack's endpoint."""
+        result = subprocess.run(
+            [sys.executable, "-m", "infra.cli", "--stage", STAGE, "createsuperuser", "--email", email, "--no-input"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, "AWS_ENDPOINT_URL": self.emulator.endpoint_url, "CATALYST_SUPERUSER_PASSWORD": password},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Superuser created successfully." in result.stdout
+
+    def login(self, email: str, password: str) -> str:
+        response = requests.post(self.url("/api/users/login/"), json={"email": email, "password": password}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["token"]
+
     def register(self, email: str | None = None, password: str = "correct horse battery") -> str:
         email = email or f"user-{uuid.uuid4().hex[:12]}@example.com"
         body = {"email": email, "password": password}

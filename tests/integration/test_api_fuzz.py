@@ -1,8 +1,8 @@
 """schemathesis over the OpenAPI description, against the live local stack.
 
 Its CLI generates requests from /api/openapi.json for every operation, valid
-and invalid ones, sends them with a freshly registered user's token, and
-fails on any 5xx or any response that breaks the description. FUZZ_EXAMPLES
+and invalid ones, sends them with a freshly registered user's token (and the admin's
+operations again with a superuser's), and fails on any 5xx or any response that breaks the description. FUZZ_EXAMPLES
 bounds the requests per operation; `make fuzz` runs a longer pass.
 (The CLI rather than schemathesis' pytest plugin, which does not run under
 this pytest version.)
@@ -27,8 +27,7 @@ CHECKS = ",".join(
 )
 
 
-def test_api_answers_as_described(local_stack: LocalStack, tmp_path: Path) -> None:
-    token = local_stack.register()
+def _schemathesis(local_stack: LocalStack, token: str, report_dir: Path, *selection: str) -> None:
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "run",
@@ -50,7 +49,20 @@ def test_api_answers_as_described(local_stack: LocalStack, tmp_path: Path) -> No
         "--report",
         "junit",
         "--report-dir",
-        str(tmp_path),
+        str(report_dir),
+        *selection,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
+
+
+def test_api_answers_as_described(local_stack: LocalStack, tmp_path: Path) -> None:
+    """Every operation, as a freshly registered user."""
+    _schemathesis(local_stack, local_stack.register(), tmp_path)
+
+
+def test_admin_api_answers_as_described_to_a_superuser(local_stack: LocalStack, tmp_path: Path) -> None:
+    """The admin's operations again, as a superuser, so they run past their permission checks."""
+    email, password = "fuzz-admin@example.com", "correct horse battery staple"
+    local_stack.create_superuser(email, password)
+    _schemathesis(local_stack, local_stack.login(email, password), tmp_path, "--include-tag", "admin")
