@@ -15,6 +15,7 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
 from chalicelib.config import settings
+from chalicelib.orders.models import month_of
 from chalicelib.storage import TableMeta
 from chalicelib.users.permissions import Principal
 
@@ -52,7 +53,7 @@ def audit_entry(
     """An entry, not yet written: the caller saves it with the change."""
     now = datetime.now(UTC)
     return AuditRecord(
-        _partition(now.strftime("%Y-%m")),
+        _partition(month_of(now)),
         f"{now.isoformat()}#{uuid.uuid4().hex[:8]}",
         actor_id=actor.user_id,
         actor_email=actor.email,
@@ -74,7 +75,7 @@ class AuditPage:
 
 def audit_page(*, limit: int, month: str | None = None, below: str | None = None) -> AuditPage:
     """Entries newest first, walking back month by month."""
-    month = month or datetime.now(UTC).strftime("%Y-%m")
+    month = month or month_of(datetime.now(UTC))
     entries: list[AuditRecord] = []
     while month >= FIRST_MONTH:
         condition = AuditRecord.sk < below if below else None

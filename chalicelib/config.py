@@ -93,6 +93,10 @@ def _secret_from_secrets_manager(secret_id: str, region: str) -> str:
     return value
 
 
+def _cors_origins(environ: Mapping[str, str]) -> list[str]:
+    return [origin.strip() for origin in environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if origin.strip()]
+
+
 def _permission_list(environ: Mapping[str, str]) -> frozenset[str]:
     return frozenset(
         name.strip() for name in environ.get("DEFAULT_PERMISSIONS", DEFAULT_PERMISSIONS).split(",") if name.strip()
@@ -114,8 +118,7 @@ def _problems(environ: Mapping[str, str]) -> list[str]:
             f"(not the example value), or SECRET_KEY_SECRET_ID name a Secrets Manager secret, "
             f"outside the local stages"
         )
-    origins = [origin for origin in environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if origin.strip()]
-    if len(origins) > 1:
+    if len(_cors_origins(environ)) > 1:
         problems.append("CORS_ALLOWED_ORIGINS takes at most one origin")
     ttl = environ.get("TOKEN_TTL_SECONDS", "86400")
     if not (ttl.isascii() and ttl.isdigit()) or int(ttl) <= 0:
@@ -141,7 +144,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         log_level=environ.get("LOG_LEVEL", "INFO").upper(),
         orders_stream_arn=environ.get("ORDERS_STREAM_ARN", ""),
         default_permissions=_permission_list(environ),
-        cors_allowed_origin=environ.get("CORS_ALLOWED_ORIGINS", "").strip(),
+        cors_allowed_origin=next(iter(_cors_origins(environ)), ""),
     )
 
 

@@ -81,6 +81,8 @@ def orders_page(*, filters: OrderFilter, limit: int, resume: dict | None) -> Pag
     """Orders newest first, by status and creation date, one index partition per month."""
     month = (resume or {}).get("month") or month_of(datetime.combine(filters.newest_day, time.min))
     low, high = filters.id_range(below=(resume or {}).get("below"))
+    if low > high:
+        return Page(items=[], resume=None)
     orders: list[OrderRecord] = []
     while month >= filters.oldest_month:
         wanted = limit - len(orders)
@@ -108,6 +110,8 @@ def orders_search(*, query: str, filters: OrderFilter, limit: int, resume: dict 
         if owner is None:
             return Page(items=[], resume=None)
         low, high = filters.id_range(below=(resume or {}).get("below"))
+        if low > high:
+            return Page(items=[], resume=None)
         status_filter = OrderRecord.status == filters.status.value if filters.status else None
         batch = list(
             OrderRecord.by_owner.query(
@@ -121,6 +125,9 @@ def orders_search(*, query: str, filters: OrderFilter, limit: int, resume: dict 
         more = len(batch) > limit
         orders = batch[:limit]
         return Page(items=orders, resume={"below": int(orders[-1].order_id)} if more else None)
+    low, high = filters.id_range()
+    if low > high:
+        return Page(items=[], resume=None)
     condition = OrderRecord.search_text.contains(query.lower()) & filters.as_condition()
     orders, next_key = scan_page(OrderRecord, condition, limit=limit, start_key=resume)
     return Page(items=orders, resume=next_key)

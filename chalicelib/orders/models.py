@@ -138,7 +138,8 @@ def order_status(order: OrderRecord) -> OrderStatus:
 
 
 def month_of(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
+    # Zero-padded, so that months compare as strings for every year (strftime does not pad years < 1000).
+    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 def status_month(status: OrderStatus, created_month: str) -> str:

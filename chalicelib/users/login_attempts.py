@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.config import settings
-from chalicelib.errors import TooManyRequests
+from chalicelib.errors import Busy, TooManyRequests
 from chalicelib.storage import TableMeta, is_condition_failure
 
 MAX_ATTEMPTS = 5
@@ -38,31 +38,53 @@ class LoginAttemptsRecord(Model):
     expires_at = TTLAttribute()
 
 
-def login_attempt_reserve(*, email: str, now: datetime | None = None) -> None:
-    """Count an attempt for this email, or refuse it when the window's attempts are used up."""
-    now = now or datetime.now(UTC)
-    try:
-        LoginAttemptsRecord(_key(email)).update(
-            actions=[LoginAttemptsRecord.attempts.add(1)],
-            condition=(LoginAttemptsRecord.window_ends_at > now) & (LoginAttemptsRecord.attempts < MAX_ATTEMPTS),
-        )
-        return
-    except UpdateError as error:
-        if not is_condition_failure(error):
-            raise
-    # No window is open (then this attempt opens one), or it is open and full.
+def _open_window(email: str, now: datetime) -> bool:
+    """Start a window with this attempt, unless one is open."""
     ends_at = now + WINDOW
     try:
         LoginAttemptsRecord(_key(email), attempts=1, window_ends_at=ends_at, expires_at=ends_at).save(
             condition=LoginAttemptsRecord.pk.does_not_exist() | (LoginAttemptsRecord.window_ends_at <= now)
         )
-        return
     except PutError as error:
         if not is_condition_failure(error):
             raise
-    window_ends_at = LoginAttemptsRecord.get(_key(email), consistent_read=True).window_ends_at
-    retry_after = max(1, math.ceil((window_ends_at - now).total_seconds()))
-    raise TooManyRequests("Too many failed logins for this email. Try again later.", retry_after=retry_after)
+        return False
+    return True
+
+
+def _count_in_open_window(email: str, now: datetime) -> bool:
+    """Add this attempt to the open window, if it has attempts left."""
+    try:
+        LoginAttemptsRecord(_key(email)).update(
+            actions=[LoginAttemptsRecord.attempts.add(1)],
+            condition=(LoginAttemptsRecord.window_ends_at > now) & (LoginAttemptsRecord.attempts < MAX_ATTEMPTS),
+        )
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            raise
+        return False
+    return True
+
+
+def login_attempt_reserve(*, email: str, now: datetime | None = None) -> None:
+    """Count an attempt for this email, or refuse it when the window's attempts are used up.
+
+    Opening a window comes first: it is the common case (no recent failures).
+    Another attempt can open, fill or clear the window between two steps; the
+    steps are then tried again, and only a window seen open and full refuses.
+    """
+    now = now or datetime.now(UTC)
+    for _ in range(3):
+        if _open_window(email, now) or _count_in_open_window(email, now):
+            return
+        try:
+            window_ends_at = LoginAttemptsRecord.get(_key(email), consistent_read=True).window_ends_at
+        except LoginAttemptsRecord.DoesNotExist:
+            continue
+        if window_ends_at > now:
+            retry_after = max(1, math.ceil((window_ends_at - now).total_seconds()))
+            raise TooManyRequests("Too many failed logins for this email. Try again later.", retry_after=retry_after)
+    raise Busy("Too many logins for this email at once. Try again.")
 
 
 def login_attempts_clear(*, email: str) -> None:
