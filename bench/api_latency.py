@@ -7,26 +7,20 @@ session; endpoints are interleaved so that noise hits them alike.
 """
 
 import argparse
-import statistics
-import time
 import uuid
 
 import requests
+from tqdm import tqdm
 
 from bench.local_stack import running_local_stack
+from bench.stats import median, p95, timed_ms
 
 ORDER = {"customer_name": "John Doe", "customer_phone": "+1234567890", "tickets": [{"product_codes": ["PROD-A1"]}]}
 STATUSES = ["IN_PROGRESS", "DONE", "ERROR", "NEW"]
 
 
 def _timed(send, url: str, **kwargs) -> tuple[float, requests.Response]:
-    started = time.perf_counter()
-    response = send(url, **kwargs)
-    return (time.perf_counter() - started) * 1000, response
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
+    return timed_ms(lambda: send(url, **kwargs))
 
 
 def measure(base_url: str, count: int) -> dict[str, list[float]]:
@@ -40,7 +34,7 @@ def measure(base_url: str, count: int) -> dict[str, list[float]]:
         "detail": [],
     }
     token = ""
-    for n in range(count):
+    for n in tqdm(range(count), desc="latency, each endpoint in turn", unit="round"):
         email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
         credentials = {"email": email, "password": "correct horse battery"}
         elapsed, response = _timed(session.post, f"{base_url}/api/users/register/", json=credentials)
@@ -75,7 +69,7 @@ def main() -> None:
     print(f"latency on the local stack, {count} requests each (ms):")
     print(f"  {'endpoint':<15} {'median':>8} {'p95':>8}")
     for name, values in samples.items():
-        print(f"  {name:<15} {statistics.median(values):8.1f} {_p95(values):8.1f}")
+        print(f"  {name:<15} {median(values):8.1f} {p95(values):8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""Start the local stack (emulator + runner) for a benchmark, on free ports."""
+"""The local stack for a benchmark: the emulator (bench.emulator_server) and
+the runner on free ports, and this process set up to run the app's code
+against the same emulator."""
 
 import os
 import subprocess
@@ -7,22 +9,47 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import boto3
 import requests
+from chalice.cli.factory import CLIFactory
 
-from infra.local.emulator import free_port, start_emulator
+from infra.local.emulator import ACCOUNT_ID, DEFAULT_HOST, Emulator, _wait_until_ready, free_port
+from infra.local.event_sources import EventSourcePoller, pollers_for_app
+from infra.local.lambda_functions import Handler, LocalFunction
+from infra.local.run import LOCAL_CREDENTIALS
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+STAGE = "local"
+
+
+def start_bench_emulator() -> Emulator:
+    """infra.local.emulator's start_emulator, running the benchmarks' server."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.emulator_server", "-H", DEFAULT_HOST, "-p", str(port)],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "MOTO_ACCOUNT_ID": ACCOUNT_ID},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    emulator = Emulator(host=DEFAULT_HOST, port=port, process=process)
+    _wait_until_ready(emulator)
+    return emulator
 
 
 @contextmanager
-def running_local_stack(extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Yield the API's base URL while the emulator and the runner are up."""
-    emulator = start_emulator(port=free_port())
+def running_local_stack(emulator: Emulator | None = None) -> Iterator[str]:
+    """Yield the API's base URL while the runner is up, on `emulator` or on
+    an emulator of its own."""
+    own_emulator = emulator is None
+    emulator = emulator or start_bench_emulator()
     port = free_port()
-    env = {**os.environ, "AWS_ENDPOINT_URL": emulator.endpoint_url, "LOG_LEVEL": "WARNING", **(extra_env or {})}
+    env = {**os.environ, "AWS_ENDPOINT_URL": emulator.endpoint_url, "LOG_LEVEL": "WARNING"}
     runner = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.run", "--port", str(port)],
+        [sys.executable, "-m", "infra.local.run", "--port", str(port), "--stage", STAGE],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -44,4 +71,44 @@ def running_local_stack(extra_env: dict[str, str] | None = None) -> Iterator[str
     finally:
         runner.terminate()
         runner.wait(timeout=15)
-        emulator.stop()
+        if own_emulator:
+            emulator.stop()
+
+
+def _stage_config() -> Any:
+    return CLIFactory(str(PROJECT_DIR), environ=os.environ).create_config_obj(chalice_stage_name=STAGE)
+
+
+def use_emulator_in_process(emulator: Emulator) -> None:
+    """Set this process's environment as the runner sets its own, before
+    anything imports the app (its settings are read once, at import); the
+    emulator must already hold the tables."""
+    for name, value in LOCAL_CREDENTIALS.items():
+        os.environ.setdefault(name, value)
+    os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint_url
+    os.environ.update(_stage_config().environment_variables)
+    # The app's JSON log lines would mix with the table on stdout.
+    os.environ["LOG_LEVEL"] = "WARNING"
+    orders_table = f"catalyst-{os.environ['CATALYST_STAGE']}-orders"
+    description = boto3.client("dynamodb").describe_table(TableName=orders_table)
+    os.environ["ORDERS_STREAM_ARN"] = description["Table"]["LatestStreamArn"]
+
+
+def app_pollers() -> dict[str, EventSourcePoller]:
+    """The runner's pollers for the app's event handlers, by handler name, set
+    up as the local stage deploys them (batch sizes, windows, timeouts)."""
+    config = _stage_config()
+    pollers = pollers_for_app(config.chalice_app, config, boto3.Session())
+    return {poller.function.name: poller for poller in pollers}
+
+
+def with_handler(function: LocalFunction, handler: Handler) -> LocalFunction:
+    """The same function (name, memory, timeout) running another handler, e.g. a timed one."""
+    return LocalFunction(
+        function.name,
+        handler,
+        function_name=function.function_name,
+        invoked_function_arn=function.invoked_function_arn,
+        memory_limit_in_mb=function.memory_limit_in_mb,
+        timeout_seconds=function.timeout_seconds,
+    )

@@ -1,0 +1,102 @@
+"""`make bench`: every benchmark in one run, one table.
+
+    .venv/bin/python -m bench [--cold-start-runs 21] [--events 1000] [--scale-sizes 10,1000,10000] ...
+
+Prints the table to stdout, writes it with the machine and the date to
+bench/RESULTS.md, and plots bench/results.png; progress goes to stderr.
+Needs no network: the emulator and the runner start here, on free ports.
+
+The order of the steps matters. Password hashing and the import timings run
+first, with nothing else running. Then the emulator and the runner (`make
+run`'s) come up for the HTTP latency and the status events. The runner is
+stopped for the rest: the emulator is emptied before the DynamoDB cost and
+again before the scale run, so that each sees only its own items.
+"""
+
+import argparse
+import sys
+import time
+
+from bench import api_latency, cold_start, password_hashing, report
+from bench.dynamodb_capacity import CapacityRecorder
+from bench.local_stack import running_local_stack, start_bench_emulator, use_emulator_in_process
+
+
+def _sizes(text: str) -> list[int]:
+    return sorted(int(size) for size in text.split(","))
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cold-start-runs", type=int, default=21, help="fresh processes per kind of import")
+    parser.add_argument("--first-request-runs", type=int, default=7, help="fresh processes serving a first request")
+    parser.add_argument("--hash-runs", type=int, default=11, help="hashes per password hasher")
+    parser.add_argument("--latency-requests", type=int, default=50, help="requests per endpoint")
+    parser.add_argument("--events", type=int, default=1000, help="status events per path (SQS and HTTP)")
+    parser.add_argument(
+        "--chunk", type=int, default=50, help="status events queued at a time (moto's SQS slows with depth)"
+    )
+    parser.add_argument(
+        "--scale-sizes", type=_sizes, default=[10, 1000, 10000], help="other users' orders, e.g. 10,1000"
+    )
+    parser.add_argument("--list-requests", type=int, default=30, help="list requests per table size")
+    return parser.parse_args(argv)
+
+
+def _progress(message: str) -> None:
+    print(f"== {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.monotonic()
+    results = report.Results(machine=report.machine(), command=" ".join(["python -m bench", *sys.argv[1:]]))
+    # Before any client exists, so that every client is recorded.
+    recorder = CapacityRecorder()
+    recorder.install()
+
+    _progress("password hashing")
+    results.hashing = password_hashing.measure(args.hash_runs)
+    _progress("cold start: import app against its dependencies, in fresh processes")
+    results.cold_start = cold_start.measure(args.cold_start_runs)
+    results.package = cold_start.deployment_package()
+
+    emulator = start_bench_emulator()
+    try:
+        with running_local_stack(emulator) as base_url:
+            use_emulator_in_process(emulator)
+            # Imported only now: the app reads its settings once, at import.
+            from bench import dynamodb_cost, scale, status_events
+            from chalicelib.users.services import user_issue_token, user_register
+            from infra.local.bootstrap import bootstrap
+
+            _progress("latency of the seed's endpoints on the local stack")
+            results.latency = api_latency.measure(base_url, args.latency_requests)
+            _progress("status events through SQS and through HTTP")
+            results.status_events = status_events.measure(base_url, args.events, args.chunk)
+
+        emulator.reset()
+        bootstrap()
+        _progress("first request after import, in fresh processes")
+        user = user_register(email="first-request@example.com", password="correct horse battery")  # noqa: S106
+        results.first_request = cold_start.first_request(user_issue_token(user=user), args.first_request_runs)
+        _progress("DynamoDB cost per operation")
+        results.operations, results.cost = dynamodb_cost.measure(recorder)
+
+        emulator.reset()
+        bootstrap()
+        _progress("list latency against table size")
+        results.scale = scale.measure(args.scale_sizes, args.list_requests, recorder)
+    finally:
+        emulator.stop()
+
+    results.runtime_seconds = time.monotonic() - started
+    print(report.table(results))
+    report.write(results)
+    _progress(
+        f"wrote {report.RESULTS_PATH.name} and {report.PLOT_PATH.name} in bench/ ({results.runtime_seconds:.0f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

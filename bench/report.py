@@ -1,0 +1,347 @@
+"""The one table of `make bench`, bench/RESULTS.md and the plot bench/results.png."""
+
+import os
+import platform
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from bench.cold_start import HOW_TO_PACKAGE
+from bench.stats import median, p95
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_PATH = BENCH_DIR / "RESULTS.md"
+PLOT_PATH = BENCH_DIR / "results.png"
+COLD_START_GOAL = 1.10
+INVOCATIONS_GOAL_PER_1000 = 100
+
+
+@dataclass
+class Machine:
+    cpu: str
+    cores: int
+    python: str
+    system: str
+    load_average: float
+    date: datetime
+
+
+def machine() -> Machine:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    return Machine(
+        cpu=cpu,
+        cores=os.cpu_count() or 1,
+        python=platform.python_version(),
+        system=platform.platform(terse=True),
+        load_average=os.getloadavg()[0],
+        date=datetime.now(UTC),
+    )
+
+
+@dataclass
+class Results:
+    machine: Machine
+    command: str
+    runtime_seconds: float = 0.0
+    hashing: Any = None
+    cold_start: Any = None
+    package: Any = None
+    first_request: Any = None
+    operations: list[Any] = field(default_factory=list)
+    cost: Any = None
+    latency: dict[str, list[float]] = field(default_factory=dict)
+    scale: list[Any] = field(default_factory=list)
+    status_events: Any = None
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.1f} ms" if value < 100 else f"{value:,.0f} ms"
+
+
+def _units(value: float) -> str:
+    return f"{value:g}"
+
+
+def _dollars(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _cold_start_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    cold, first, package = results.cold_start, results.first_request, results.package
+    section = "1 cold start"
+    rows = [
+        (section, "empty interpreter", _ms(cold.interpreter_ms), f"median of {cold.runs} fresh processes of each kind"),
+        (
+            section,
+            "runtime dependencies alone",
+            _ms(cold.dependencies_ms),
+            f"the {cold.dependency_modules} modules that `import app` loads, imported without the app",
+        ),
+        (section, "`import app`", _ms(cold.app_ms), "interleaved with the two above"),
+        (
+            section,
+            "ratio app / dependencies",
+            f"{cold.ratio:.3f}",
+            f"goal ≤ {COLD_START_GOAL:.2f}: {_met(cold.ratio <= COLD_START_GOAL)}",
+        ),
+        (
+            section,
+            "first request after import",
+            _ms(first.first_ms),
+            f"GET /api/orders/ (token check + list) in a fresh process right after `import app` "
+            f"({_ms(first.import_ms)}), in-process through chalice.test.Client against the emulator; "
+            f"the second request: {_ms(first.second_ms)}; median of {first.runs} processes",
+        ),
+    ]
+    if package is None:
+        rows.append((section, "deployment package", "not measured", f"no package zip here: {HOW_TO_PACKAGE}"))
+    else:
+        stale = "; older than the sources, rebuild for a current figure" if package.older_than_sources else ""
+        rows.append(
+            (
+                section,
+                "deployment package",
+                f"{package.zipped_bytes / 1e6:.1f} MB zipped",
+                f"{package.unzipped_bytes / 1e6:.1f} MB unzipped, {package.files:,} files; boto3 + botocore are "
+                f"{package.aws_sdk_zipped_bytes / 1e6:.1f} MB of the zip; `{package.path}`, built "
+                f"{package.built:%Y-%m-%d %H:%M} UTC{stale}",
+            )
+        )
+    return rows
+
+
+def _operation_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    section = "2 DynamoDB per operation"
+    rows = []
+    for operation in results.operations:
+        log = operation.log
+        index = log.total("index_write_units")
+        rows.append(
+            (
+                section,
+                operation.name,
+                f"computed {_units(operation.read_units)} RRU, {_units(operation.write_units)} WRU",
+                f"calls: {operation.calls}; items read {int(log.total('items_read'))}, written "
+                f"{int(log.total('items_written'))}; WRU = {_units(log.total('write_units'))} table + "
+                f"{_units(index)} index; moto's ConsumedCapacity {_units(log.total('reported_units'))} "
+                f"(fixed per call); SQS sends {operation.sqs_sends}",
+            )
+        )
+    return rows
+
+
+def _cost_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    cost = results.cost
+    section = "2 cost per million orders"
+    per_million = cost.per_million_orders
+    lifecycle = "; ".join(f"{step.times:g} x {step.operation}" for step in cost.steps)
+    rows = [
+        (
+            section,
+            name,
+            _dollars(dollars),
+            f"{cost.per_order[name]:.2f} per order x ${cost.prices[name]} per million",
+        )
+        for name, dollars in per_million.items()
+    ]
+    rows.append(
+        (
+            section,
+            "total",
+            _dollars(sum(per_million.values())),
+            f"one order's life, assumed: {lifecycle}. SQS also counts an integrator's send per event and "
+            "Lambda's receive and delete per batch; Lambda counts one invocation per API call, one per batch of "
+            "events, and the stream handler's invocations as measured here (one per write at low traffic, fewer "
+            "under load). us-east-1 on-demand prices (DynamoDB after the November 2024 cut); not included: "
+            "Lambda duration, storage, data transfer, free tiers",
+        )
+    )
+    return rows
+
+
+def _latency_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            "3 latency, local stack",
+            endpoint,
+            f"median {_ms(median(samples))}, p95 {_ms(p95(samples))}",
+            f"{len(samples)} sequential HTTP requests, endpoints interleaved",
+        )
+        for endpoint, samples in results.latency.items()
+    ]
+
+
+def _hashing_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    hashing = results.hashing
+    section = "4 password hashing"
+    runs = f"median of {hashing.runs}, interleaved"
+    return [
+        (section, f"argon2id ({hashing.argon2_parameters}): hash", _ms(hashing.argon2_hash_ms), runs),
+        (
+            section,
+            f"argon2id ({hashing.argon2_parameters}): verify",
+            _ms(hashing.argon2_verify_ms),
+            "what a login pays",
+        ),
+        (
+            section,
+            "Django 5.2 default: PBKDF2-SHA256, 1,000,000 iterations",
+            _ms(hashing.pbkdf2_ms),
+            "hashlib.pbkdf2_hmac",
+        ),
+        (
+            section,
+            "ratio argon2id verify / PBKDF2",
+            f"{hashing.ratio:.3f}",
+            f"argon2id takes {1 / hashing.ratio:.1f}x less CPU time per login, and 19 MiB of memory",
+        ),
+    ]
+
+
+def _scale_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for point in results.scale:
+        rows.append(
+            (
+                "5 scale",
+                f"list, {point.other_orders:,} other users' orders in the table",
+                f"median {_ms(median(point.list_ms))}, p95 {_ms(p95(point.list_ms))}",
+                f"items read {point.items_read} ({_units(point.read_units)} RRU); its Query sent alone to the "
+                f"emulator: {_ms(median(point.query_ms))}; list minus its Query (median of pairs): "
+                f"{_ms(point.app_share_ms)}; {len(point.list_ms)} requests in-process",
+            )
+        )
+    return rows
+
+
+def _status_event_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    events = results.status_events
+    section = "6 status events"
+    per_1000 = events.sqs_invocations * 1000 / events.events
+    ratio = events.handler_rate / events.http_rate
+    return [
+        (
+            section,
+            "HTTP update-status",
+            f"{events.http_rate:,.1f} events/s",
+            f"{events.events:,} changes in {events.http_seconds:.1f} s, {events.events:,} invocations (one per "
+            f"request); applied {events.applied_by_http:,}",
+        ),
+        (
+            section,
+            "SQS consumer: transport + handler",
+            f"{events.consumer_rate:,.1f} events/s",
+            f"{events.events:,} events, {events.sqs_invocations:,} invocations (batch {events.batch_size}); transport "
+            f"(receive + delete) {events.transport_seconds:.1f} s, handler {events.handler_seconds:.1f} s; sending "
+            f"{events.send_seconds:.1f} s, not counted; queued {events.chunk} at a time; "
+            f"applied {events.applied_by_sqs:,}",
+        ),
+        (section, "SQS handler alone", f"{events.handler_rate:,.1f} events/s", "time inside the invocations only"),
+        (
+            section,
+            "ratio handler / HTTP",
+            f"{ratio:.2f}",
+            f"target ≥ 1: {_met(ratio >= 1)}; {per_1000:g} invocations per 1,000 events "
+            f"(target ≤ {INVOCATIONS_GOAL_PER_1000}): {_met(per_1000 <= INVOCATIONS_GOAL_PER_1000)}",
+        ),
+    ]
+
+
+def table(results: Results) -> str:
+    rows = [
+        *_cold_start_rows(results),
+        *_operation_rows(results),
+        *_cost_rows(results),
+        *_latency_rows(results),
+        *_hashing_rows(results),
+        *_scale_rows(results),
+        *_status_event_rows(results),
+    ]
+    lines = ["| section | measurement | result | details |", "|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in rows]
+    return "\n".join(lines)
+
+
+def write(results: Results) -> None:
+    info = results.machine
+    RESULTS_PATH.write_text(
+        "# Benchmark results\n\n"
+        f"`make bench` (`{results.command}`) on {info.date:%Y-%m-%d %H:%M} UTC, in "
+        f"{results.runtime_seconds / 60:.1f} minutes.\n\n"
+        f"Machine: {info.cpu}, {info.cores} cores, Python {info.python}, {info.system}; "
+        f"load average {info.load_average:.2f} at the start.\n\n"
+        f"{table(results)}\n\n"
+        f"![List latency against table size; status events per second through SQS and HTTP]({PLOT_PATH.name})\n"
+    )
+    plot(results)
+
+
+def plot(results: Results) -> None:
+    figure = Figure(figsize=(12, 4.5))
+    FigureCanvasAgg(figure)  # renders without a display
+    scale_axes, events_axes = figure.subplots(1, 2)
+    sizes = [point.other_orders for point in results.scale]
+    list_medians = [median(point.list_ms) for point in results.scale]
+    list_p95s = [p95(point.list_ms) for point in results.scale]
+    scale_axes.plot(sizes, list_medians, marker="o", label="GET /api/orders/, median")
+    scale_axes.plot(sizes, list_p95s, marker="^", linestyle=":", label="GET /api/orders/, p95")
+    scale_axes.plot(
+        sizes,
+        [median(p.query_ms) for p in results.scale],
+        marker="s",
+        label="its Query alone, to moto (walks the table)",
+    )
+    scale_axes.plot(
+        sizes, [p.app_share_ms for p in results.scale], marker="d", label="list minus its Query: the app's own"
+    )
+    scale_axes.set_xscale("log")
+    scale_axes.set_xlabel("other users' orders in the table")
+    scale_axes.set_ylabel("ms")
+    scale_axes.set_ylim(bottom=0)
+    scale_axes.set_title("(a) list latency against table size")
+    scale_axes.legend(fontsize="small")
+    for size, point in zip(sizes, results.scale, strict=True):
+        scale_axes.annotate(
+            f"{point.items_read} items read",
+            (size, median(point.list_ms)),
+            fontsize="x-small",
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+        )
+
+    events = results.status_events
+    labels = ["HTTP\nupdate-status", "SQS consumer\ntransport + handler", "SQS handler\nalone"]
+    rates = [events.http_rate, events.consumer_rate, events.handler_rate]
+    invocations = [f"{events.events:,} invocations", f"{events.sqs_invocations:,} invocations", ""]
+    bars = events_axes.bar(labels, rates, color=["tab:gray", "tab:blue", "tab:cyan"])
+    for bar, rate, count in zip(bars, rates, invocations, strict=True):
+        events_axes.annotate(
+            f"{rate:.1f}/s\n{count}",
+            (bar.get_x() + bar.get_width() / 2, rate),
+            ha="center",
+            va="bottom",
+            fontsize="small",
+        )
+    events_axes.set_ylabel("status events per second")
+    events_axes.set_ylim(top=max(rates) * 1.25)
+    events_axes.set_title(f"(b) {events.events:,} status events: SQS against HTTP")
+    figure.suptitle(
+        f"make bench, {results.machine.date:%Y-%m-%d}, {results.machine.cpu}, {results.machine.cores} cores"
+    )
+    figure.tight_layout()
+    figure.savefig(PLOT_PATH, dpi=110)
