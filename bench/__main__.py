@@ -19,7 +19,8 @@ import time
 
 from bench import api_latency, cold_start, password_hashing, report
 from bench.dynamodb_capacity import CapacityRecorder
-from bench.local_stack import running_local_stack, start_bench_emulator, use_emulator_in_process
+from bench.local_stack import running_local_stack, use_emulator_in_process
+from infra.local.emulator import free_port, start_emulator
 
 
 def _sizes(text: str) -> list[int]:
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     results.cold_start = cold_start.measure(args.cold_start_runs)
     results.package = cold_start.deployment_package()
 
-    emulator = start_bench_emulator()
+    emulator = start_emulator(port=free_port())
     try:
         with running_local_stack(emulator) as base_url:
             use_emulator_in_process(emulator)

@@ -1,4 +1,4 @@
-"""The local stack for a benchmark: the emulator (bench.emulator_server) and
+"""The local stack for a benchmark: the emulator (infra.local.emulator) and
 the runner on free ports, and this process set up to run the app's code
 against the same emulator."""
 
@@ -15,7 +15,7 @@ import boto3
 import requests
 from chalice.cli.factory import CLIFactory
 
-from infra.local.emulator import ACCOUNT_ID, DEFAULT_HOST, Emulator, _wait_until_ready, free_port
+from infra.local.emulator import Emulator, free_port, start_emulator
 from infra.local.event_sources import EventSourcePoller, pollers_for_app
 from infra.local.lambda_functions import Handler, LocalFunction
 from infra.local.run import LOCAL_CREDENTIALS
@@ -24,28 +24,12 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 STAGE = "local"
 
 
-def start_bench_emulator() -> Emulator:
-    """infra.local.emulator's start_emulator, running the benchmarks' server."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.emulator_server", "-H", DEFAULT_HOST, "-p", str(port)],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "MOTO_ACCOUNT_ID": ACCOUNT_ID},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    emulator = Emulator(host=DEFAULT_HOST, port=port, process=process)
-    _wait_until_ready(emulator)
-    return emulator
-
-
 @contextmanager
 def running_local_stack(emulator: Emulator | None = None) -> Iterator[str]:
     """Yield the API's base URL while the runner is up, on `emulator` or on
     an emulator of its own."""
     own_emulator = emulator is None
-    emulator = emulator or start_bench_emulator()
+    emulator = emulator or start_emulator(port=free_port())
     port = free_port()
     env = {**os.environ, "AWS_ENDPOINT_URL": emulator.endpoint_url, "LOG_LEVEL": "WARNING"}
     runner = subprocess.Popen(

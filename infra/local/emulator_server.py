@@ -1,9 +1,10 @@
-"""moto's server with atomic conditional writes: `python -m infra.local.emulator_server -H HOST -p PORT`."""
+"""moto's server, made faithful where the app depends on it (infra/local/moto_fidelity.py):
+`python -m infra.local.emulator_server -H HOST -p PORT`."""
 
 from moto.server import main
 
-from infra.local.moto_fidelity import serialize_dynamodb_writes
+from infra.local.moto_fidelity import make_moto_faithful
 
 if __name__ == "__main__":
-    serialize_dynamodb_writes()
+    make_moto_faithful()
     main()

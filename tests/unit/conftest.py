@@ -9,9 +9,9 @@ from moto import mock_aws
 
 from app import app
 from infra.local.bootstrap import create_queues, create_tables
-from infra.local.moto_fidelity import serialize_dynamodb_writes
+from infra.local.moto_fidelity import make_moto_faithful
 
-serialize_dynamodb_writes()
+make_moto_faithful()
 
 
 @pytest.fixture
@@ -50,6 +50,13 @@ class Api:
         if token:
             all_headers["Authorization"] = f"Token {token}"
         return self.client.http.get(path, headers=all_headers)
+
+    def patch(self, path: str, body: object = None, token: str | None = None, headers: dict | None = None):
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            all_headers["Authorization"] = f"Token {token}"
+        raw = body if isinstance(body, str | bytes) else json.dumps(body if body is not None else {})
+        return self.client.http.request("PATCH", path, headers=all_headers, body=raw)
 
     def register(self, email: str = "buyer@example.com", password: str = "correct horse battery") -> str:
         response = self.post("/api/users/register/", {"email": email, "password": password})
