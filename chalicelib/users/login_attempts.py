@@ -78,11 +78,11 @@ def login_attempt_reserve(*, email: str, now: datetime | None = None) -> None:
         if _open_window(email, now) or _count_in_open_window(email, now):
             return
         try:
-            window_ends_at = LoginAttemptsRecord.get(_key(email), consistent_read=True).window_ends_at
+            record = LoginAttemptsRecord.get(_key(email), consistent_read=True)
         except LoginAttemptsRecord.DoesNotExist:
             continue
-        if window_ends_at > now:
-            retry_after = max(1, math.ceil((window_ends_at - now).total_seconds()))
+        if record.window_ends_at > now and record.attempts >= MAX_ATTEMPTS:
+            retry_after = max(1, math.ceil((record.window_ends_at - now).total_seconds()))
             raise TooManyRequests("Too many failed logins for this email. Try again later.", retry_after=retry_after)
     raise Busy("Too many logins for this email at once. Try again.")
 

@@ -79,3 +79,16 @@ def test_the_docs_page_and_its_assets_are_served_from_the_package(api: Api) -> N
     assert "../openapi.json" in script.body.decode()
     assert api.get("/api/docs/secrets.txt").status_code == 404
     assert api.get("/api/docs").status_code == 301
+
+
+def test_the_password_change_documents_429_with_retry_after() -> None:
+    spec = build_spec(_routes())
+    change = spec["paths"]["/api/users/change-password/"]["post"]
+    assert "Retry-After" in change["responses"]["429"]["headers"]
+
+
+def test_the_audit_trail_documents_that_it_needs_view_user() -> None:
+    spec = build_spec(_routes())
+    audit = spec["paths"]["/api/admin/audit/"]["get"]
+    assert "Needs the permission `users.view_user`." in audit["description"]
+    assert "403" in audit["responses"]

@@ -1,0 +1,864 @@
+"""Password attempts: 5 per email in 15 minutes, then 429 with Retry-After
+until the window passes. Each attempt is reserved (counted) before its
+password is checked, by a conditional write on the events table; a right
+password clears the count. Logins and password changes share the limit."""
+
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from pynamodb.exceptions import PutError, UpdateError
+
+from chalicelib.errors import Busy, InvalidCredentials, TooManyRequests
+from chalicelib.storage import is_condition_failure
+from chalicelib.users import login_attempts, services
+from chalicelib.users.login_attempts import (
+    MAX_ATTEMPTS,
+    WINDOW,
+    LoginAttemptsRecord,
+    login_attempt_reserve,
+    login_attempts_clear,
+)
+from chalicelib.users.models import UserRecord
+from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.unit.conftest import Api
+
+EMAIL = "buyer@example.com"
+PASSWORD = "correct horse battery"
+NEW_PASSWORD = "purple elephant umbrella"
+WRONG = "not the password"
+LOGIN_PATHS = ["/api/users/login/", "/api/users/login"]
+CHANGE_PASSWORD = "/api/users/change-password/"
+EVENTS_TABLE = "catalyst-test-events"
+THROTTLED = {"detail": "Too many failed logins for this email. Try again later."}
+INVALID_CREDENTIALS = {"detail": "Unable to log in with provided credentials."}
+WRONG_CURRENT = {"current_password": ["Your old password was entered incorrectly."]}
+T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def login(api: Api, email: str = EMAIL, password: str = PASSWORD, path: str = LOGIN_PATHS[0]):
+    return api.post(path, {"email": email, "password": password})
+
+
+def fail(api: Api, times: int, email: str = EMAIL) -> None:
+    for _ in range(times):
+        response = login(api, email, WRONG)
+        assert response.status_code == 401, response.json_body
+        assert response.json_body == INVALID_CREDENTIALS
+
+
+def record(email: str = EMAIL) -> LoginAttemptsRecord:
+    return LoginAttemptsRecord.get(f"LOGIN#{email}", consistent_read=True)
+
+
+def attempts(email: str = EMAIL) -> int:
+    return int(record(email).attempts)
+
+
+def assert_no_record(email: str = EMAIL) -> None:
+    with pytest.raises(LoginAttemptsRecord.DoesNotExist):
+        record(email)
+
+
+def end_the_window(email: str = EMAIL) -> None:
+    record(email).update(actions=[LoginAttemptsRecord.window_ends_at.set(datetime.now(UTC) - timedelta(seconds=1))])
+
+
+def retry_after(response) -> int:
+    value = response.headers["Retry-After"]
+    assert value.isdigit(), value
+    return int(value)
+
+
+def assert_throttled(response) -> int:
+    assert response.status_code == 429, response.json_body
+    assert response.json_body == THROTTLED
+    assert "WWW-Authenticate" not in response.headers
+    seconds = retry_after(response)
+    assert 1 <= seconds <= WINDOW.total_seconds()
+    return seconds
+
+
+@pytest.fixture
+def password_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every password checked against a stored hash, in order."""
+    checked: list[str] = []
+    verify = services.verify_password
+
+    def counting_verify(password_hash: str, password: str) -> bool:
+        checked.append(password)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", counting_verify)
+    return checked
+
+
+def test_the_limits_are_five_attempts_in_fifteen_minutes() -> None:
+    assert MAX_ATTEMPTS == 5
+    assert timedelta(minutes=15) == WINDOW
+
+
+# Through the API
+
+
+@pytest.mark.parametrize("path", LOGIN_PATHS)
+def test_the_sixth_attempt_after_five_failures_is_429_even_with_the_right_password(api: Api, path: str) -> None:
+    api.register()
+    fail(api, 5)
+    started = datetime.now(UTC)
+
+    response = login(api, path=path)
+
+    seconds = assert_throttled(response)
+    window_left = (record().window_ends_at - started).total_seconds()
+    assert window_left - 1 <= seconds <= window_left + 1
+    assert seconds > WINDOW.total_seconds() - 60
+
+
+def test_the_fifth_attempt_is_still_judged_on_the_password(api: Api) -> None:
+    api.register()
+    fail(api, 4)
+    response = login(api)
+    assert response.status_code == 200
+
+
+def test_the_fifth_failure_is_a_401_and_only_then_the_limit_applies(api: Api) -> None:
+    api.register()
+    fail(api, 4)
+    fifth = login(api, password=WRONG)
+    assert fifth.status_code == 401
+    assert fifth.json_body == INVALID_CREDENTIALS
+    assert_throttled(login(api, password=WRONG))
+
+
+def test_throttled_attempts_stay_throttled_and_are_not_counted(api: Api) -> None:
+    api.register()
+    fail(api, 5)
+    for password in (PASSWORD, WRONG, PASSWORD):
+        assert_throttled(login(api, password=password))
+    assert attempts() == 5
+
+
+def test_a_throttled_attempt_checks_no_password(api: Api, password_checks: list[str]) -> None:
+    api.register()
+    fail(api, 5)
+    assert len(password_checks) == 5
+
+    assert_throttled(login(api))
+    assert_throttled(login(api, password=WRONG))
+
+    assert len(password_checks) == 5
+
+
+def test_each_attempt_is_counted_before_its_password_is_checked(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    api.register()
+    seen: list[int] = []
+    verify = services.verify_password
+
+    def verify_and_look(password_hash: str, password: str) -> bool:
+        seen.append(attempts())
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", verify_and_look)
+    fail(api, 3)
+    assert login(api).status_code == 200
+
+    assert seen == [1, 2, 3, 4]
+    assert_no_record()
+
+
+def test_unknown_emails_are_limited_the_same_way(api: Api) -> None:
+    fail(api, 5, email="nobody@example.com")
+    assert_throttled(login(api, email="nobody@example.com"))
+    assert attempts("nobody@example.com") == 5
+
+
+def test_an_unknown_email_is_not_throttled_before_five_failures(api: Api) -> None:
+    fail(api, 4, email="nobody@example.com")
+    response = login(api, email="nobody@example.com")
+    assert response.status_code == 401
+    assert response.json_body == INVALID_CREDENTIALS
+
+
+def test_other_emails_are_unaffected(api: Api) -> None:
+    api.register()
+    api.register(email="other@example.com")
+    fail(api, 5)
+
+    assert login(api, email="other@example.com").status_code == 200
+    other_wrong = login(api, email="other@example.com", password=WRONG)
+    assert other_wrong.status_code == 401
+    assert other_wrong.json_body == INVALID_CREDENTIALS
+    assert_throttled(login(api))
+
+
+def test_the_limit_is_per_email_regardless_of_case(api: Api) -> None:
+    api.register()
+    spellings = (
+        "Buyer@Example.com",
+        "BUYER@EXAMPLE.COM",
+        "buyer@example.com",
+        "bUyEr@example.COM",
+        "buyer@EXAMPLE.com",
+    )
+    for spelling in spellings:
+        response = login(api, spelling, WRONG)
+        assert response.status_code == 401
+    assert attempts() == 5
+
+    assert_throttled(login(api, "buyer@example.com"))
+    assert_throttled(login(api, "BUYER@example.com"))
+
+
+def test_logins_work_again_once_the_window_has_passed(api: Api) -> None:
+    api.register()
+    fail(api, 5)
+    assert_throttled(login(api))
+    end_the_window()
+
+    response = login(api)
+
+    assert response.status_code == 200
+    assert api.get("/api/orders/", token=response.json_body["token"]).status_code == 200
+    assert_no_record()
+
+
+def test_a_failure_after_the_window_opens_a_fresh_window(api: Api) -> None:
+    api.register()
+    fail(api, 5)
+    end_the_window()
+    before = datetime.now(UTC)
+
+    fail(api, 1)
+
+    fresh = record()
+    assert int(fresh.attempts) == 1
+    assert before + WINDOW <= fresh.window_ends_at <= datetime.now(UTC) + WINDOW
+    fail(api, 3)
+    assert login(api).status_code == 200
+
+
+def test_a_success_before_the_limit_clears_the_count(api: Api) -> None:
+    api.register()
+    fail(api, 4)
+    assert attempts() == 4
+
+    assert login(api).status_code == 200
+
+    assert_no_record()
+    fail(api, 5)
+    assert_throttled(login(api))
+
+
+def test_a_successful_login_leaves_no_record(api: Api) -> None:
+    api.register()
+    assert login(api).status_code == 200
+    assert_no_record()
+
+
+def test_a_right_password_of_an_inactive_user_counts_as_a_failure(api: Api) -> None:
+    api.register()
+    UserRecord.get(EMAIL).update(actions=[UserRecord.is_active.set(False)])
+    for _ in range(5):
+        response = login(api)
+        assert response.status_code == 401
+        assert response.json_body == INVALID_CREDENTIALS
+    assert attempts() == 5
+    assert_throttled(login(api))
+
+
+# Changing one's password: guesses at the current password share the limit
+
+
+def change_password(api: Api, token: str, current: str, new: str = NEW_PASSWORD):
+    return api.post(CHANGE_PASSWORD, {"current_password": current, "new_password": new}, token=token)
+
+
+def wrong_current(api: Api, token: str, times: int) -> None:
+    for _ in range(times):
+        response = change_password(api, token, WRONG)
+        assert response.status_code == 400, response.json_body
+        assert response.json_body == WRONG_CURRENT
+
+
+def test_the_sixth_password_change_after_five_wrong_current_passwords_is_429(api: Api) -> None:
+    token = api.register()
+    wrong_current(api, token, 5)
+    hash_before = UserRecord.get(EMAIL, consistent_read=True).password_hash
+
+    for current in (PASSWORD, WRONG):
+        assert_throttled(change_password(api, token, current))
+
+    user = UserRecord.get(EMAIL, consistent_read=True)
+    assert (user.password_hash, int(user.token_version)) == (hash_before, 1)
+    assert api.get("/api/orders/", token=token).status_code == 200
+    assert attempts() == 5
+
+
+def test_a_throttled_password_change_checks_no_password(api: Api, password_checks: list[str]) -> None:
+    token = api.register()
+    wrong_current(api, token, 5)
+    assert_throttled(change_password(api, token, PASSWORD))
+    assert password_checks == [WRONG] * 5
+
+
+def test_wrong_current_passwords_count_against_logins(api: Api) -> None:
+    token = api.register()
+    wrong_current(api, token, 3)
+    fail(api, 2)
+    assert attempts() == 5
+    assert_throttled(login(api))
+
+
+def test_failed_logins_count_against_password_changes(api: Api) -> None:
+    token = api.register()
+    fail(api, 5)
+    assert_throttled(change_password(api, token, PASSWORD))
+    assert UserRecord.get(EMAIL, consistent_read=True).token_version == 1
+
+
+def test_a_right_current_password_clears_the_count(api: Api) -> None:
+    token = api.register()
+    wrong_current(api, token, 4)
+    assert attempts() == 4
+
+    response = change_password(api, token, PASSWORD)
+
+    assert response.status_code == 200
+    assert_no_record()
+    token = response.json_body["token"]
+    wrong_current(api, token, 5)
+    assert_throttled(change_password(api, token, NEW_PASSWORD))
+
+
+def test_a_right_current_password_with_a_weak_new_one_still_clears_the_count(api: Api) -> None:
+    token = api.register()
+    wrong_current(api, token, 4)
+    response = change_password(api, token, PASSWORD, new="short")
+    assert response.status_code == 400
+    assert set(response.json_body) == {"password"}
+    assert_no_record()
+
+
+def test_a_password_change_counts_under_the_callers_email(api: Api) -> None:
+    token = api.register()
+    api.register(email="other@example.com")
+    wrong_current(api, token, 5)
+    assert login(api, email="other@example.com").status_code == 200
+    assert_throttled(login(api))
+
+
+# The record
+
+
+def test_the_record_lives_in_the_events_table_with_a_ttl(api: Api) -> None:
+    api.register()
+    before = datetime.now(UTC)
+    fail(api, 3)
+    after = datetime.now(UTC)
+
+    raw = boto3.client("dynamodb").get_item(
+        TableName=EVENTS_TABLE, Key={"pk": {"S": "LOGIN#buyer@example.com"}}, ConsistentRead=True
+    )["Item"]
+
+    assert set(raw) == {"pk", "attempts", "window_ends_at", "expires_at"}
+    assert raw["attempts"] == {"N": "3"}
+    window_ends_at = record().window_ends_at
+    assert before + WINDOW <= window_ends_at <= after + WINDOW
+    assert int(raw["expires_at"]["N"]) == int(window_ends_at.timestamp())
+
+
+def test_the_events_table_expires_items_on_expires_at(aws: None) -> None:
+    description = boto3.client("dynamodb").describe_time_to_live(TableName=EVENTS_TABLE)
+    assert description["TimeToLiveDescription"] == {"AttributeName": "expires_at", "TimeToLiveStatus": "ENABLED"}
+
+
+def test_the_record_key_is_the_normalized_email(api: Api) -> None:
+    fail(api, 1, email="  Mixed.Case@Example.COM ")
+    assert attempts("mixed.case@example.com") == 1
+    assert_no_record("Mixed.Case@Example.COM")
+
+
+# DynamoDB calls: every attempt writes. The reservation first tries to open a
+# window (a conditional PutItem), then to count in the open one (a conditional
+# UpdateItem), and only then reads the record; a right password deletes it.
+
+
+def test_a_clean_successful_login_opens_a_window_then_deletes_it(api: Api) -> None:
+    api.register()
+    with recorded_dynamodb_calls() as calls:
+        response = login(api)
+    assert response.status_code == 200
+    # The put opens a window, the user is read, and the right password deletes the record.
+    assert calls.calls == ["PutItem", "GetItem", "DeleteItem"]
+    assert calls.writes == 2
+
+
+def test_a_successful_login_after_failures_tries_to_open_a_window_then_counts_and_deletes(api: Api) -> None:
+    api.register()
+    fail(api, 2)
+    with recorded_dynamodb_calls() as calls:
+        assert login(api).status_code == 200
+    # The put finds the window open, the update counts the attempt in it.
+    assert calls.calls == ["PutItem", "UpdateItem", "GetItem", "DeleteItem"]
+    assert_no_record()
+
+
+@pytest.mark.parametrize("email", [EMAIL, "nobody@example.com"], ids=["known", "unknown"])
+def test_a_first_failure_opens_a_window(api: Api, email: str) -> None:
+    api.register()
+    with recorded_dynamodb_calls() as calls:
+        fail(api, 1, email=email)
+    assert calls.calls == ["PutItem", "GetItem"]
+    assert attempts(email) == 1
+
+
+def test_a_later_failure_tries_to_open_a_window_then_counts_in_the_open_one(api: Api) -> None:
+    api.register()
+    fail(api, 1)
+    with recorded_dynamodb_calls() as calls:
+        fail(api, 1)
+    assert calls.calls == ["PutItem", "UpdateItem", "GetItem"]
+    assert attempts() == 2
+
+
+def test_a_failure_after_the_window_has_passed_opens_a_new_one(api: Api) -> None:
+    api.register()
+    fail(api, 5)
+    end_the_window()
+    with recorded_dynamodb_calls() as calls:
+        fail(api, 1)
+    # The ended window is replaced by the put alone.
+    assert calls.calls == ["PutItem", "GetItem"]
+    assert attempts() == 1
+
+
+def test_a_throttled_login_tries_both_writes_then_reads_the_record(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    api.register()
+    fail(api, 5)
+    users_read: list[str] = []
+    monkeypatch.setattr(services, "user_get_by_email", lambda *, email: users_read.append(email))
+    with recorded_dynamodb_calls() as calls:
+        assert_throttled(login(api))
+    # Both conditional writes fail; the one read is the record's window, not the user.
+    assert calls.calls == ["PutItem", "UpdateItem", "GetItem"]
+    assert users_read == []
+
+
+def test_a_password_change_reserves_then_clears(api: Api) -> None:
+    token = api.register()
+    with recorded_dynamodb_calls() as calls:
+        assert change_password(api, token, PASSWORD).status_code == 200
+    # Authentication reads the user; the attempt is reserved (a put that opens
+    # a window) and cleared (a delete); the password itself is an update.
+    assert calls.calls == ["GetItem", "PutItem", "DeleteItem", "UpdateItem"]
+
+
+def test_a_wrong_current_password_is_counted_and_writes_nothing_else(api: Api) -> None:
+    token = api.register()
+    wrong_current(api, token, 1)
+    with recorded_dynamodb_calls() as calls:
+        wrong_current(api, token, 1)
+    # Authentication reads the user; the put finds the window open, the update counts in it.
+    assert calls.calls == ["GetItem", "PutItem", "UpdateItem"]
+    assert attempts() == 2
+
+
+# The reservation with an explicit clock
+
+
+def reserve_at(elapsed: timedelta = timedelta(0), email: str = EMAIL) -> None:
+    login_attempt_reserve(email=email, now=T0 + elapsed)
+
+
+@pytest.fixture
+def window_used_up_at_t0(aws: None) -> None:
+    for _ in range(MAX_ATTEMPTS):
+        reserve_at()
+
+
+def test_the_first_reservation_opens_a_window(aws: None) -> None:
+    reserve_at()
+    opened = record()
+    assert int(opened.attempts) == 1
+    assert opened.window_ends_at == T0 + WINDOW
+    assert int(opened.expires_at.timestamp()) == int((T0 + WINDOW).timestamp())
+
+
+def test_reservations_in_one_window_are_counted(aws: None) -> None:
+    for minute in range(4):
+        reserve_at(timedelta(minutes=minute))
+    counted = record()
+    assert int(counted.attempts) == 4
+    assert counted.window_ends_at == T0 + WINDOW
+
+
+def test_the_fifth_reservation_is_granted_and_the_sixth_refused(aws: None) -> None:
+    for minute in range(MAX_ATTEMPTS):
+        reserve_at(timedelta(minutes=minute))
+    with pytest.raises(TooManyRequests):
+        reserve_at(timedelta(minutes=5))
+    assert attempts() == MAX_ATTEMPTS
+
+
+@pytest.mark.usefixtures("window_used_up_at_t0")
+@pytest.mark.parametrize(
+    ("elapsed", "expected_retry_after"),
+    [
+        (timedelta(0), 900),
+        (timedelta(minutes=10), 300),
+        (timedelta(minutes=14, seconds=59), 1),
+        (timedelta(minutes=14, seconds=59, microseconds=999_999), 1),
+        (timedelta(minutes=5, milliseconds=500), 600),
+    ],
+)
+def test_retry_after_is_the_rest_of_the_window_rounded_up(elapsed: timedelta, expected_retry_after: int) -> None:
+    with pytest.raises(TooManyRequests) as raised:
+        reserve_at(elapsed)
+    assert raised.value.retry_after_seconds == expected_retry_after
+    assert raised.value.detail == THROTTLED["detail"]
+
+
+@pytest.mark.usefixtures("window_used_up_at_t0")
+def test_refused_reservations_change_nothing() -> None:
+    for seconds in (1, 60, 600):
+        with pytest.raises(TooManyRequests):
+            reserve_at(timedelta(seconds=seconds))
+    unchanged = record()
+    assert (int(unchanged.attempts), unchanged.window_ends_at) == (MAX_ATTEMPTS, T0 + WINDOW)
+
+
+@pytest.mark.usefixtures("window_used_up_at_t0")
+@pytest.mark.parametrize("elapsed", [WINDOW, WINDOW + timedelta(seconds=1), timedelta(days=2)])
+def test_once_the_window_has_passed_a_reservation_opens_a_new_one(elapsed: timedelta) -> None:
+    reserve_at(elapsed)
+    reopened = record()
+    assert int(reopened.attempts) == 1
+    assert reopened.window_ends_at == T0 + elapsed + WINDOW
+
+
+def test_the_window_starts_at_the_first_attempt_not_the_last(aws: None) -> None:
+    for offset in (timedelta(0), timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=14)):
+        reserve_at(offset)
+    reserve_at(timedelta(minutes=14, seconds=30))
+    with pytest.raises(TooManyRequests) as raised:
+        reserve_at(timedelta(minutes=14, seconds=30))
+    assert raised.value.retry_after_seconds == 30
+    reserve_at(WINDOW)
+    assert attempts() == 1
+
+
+@pytest.mark.usefixtures("window_used_up_at_t0")
+def test_clearing_removes_the_record_and_frees_the_window() -> None:
+    login_attempts_clear(email=EMAIL)
+    assert_no_record()
+    for _ in range(MAX_ATTEMPTS):
+        reserve_at(timedelta(minutes=1))
+    with pytest.raises(TooManyRequests):
+        reserve_at(timedelta(minutes=1))
+
+
+def test_clearing_without_a_record_is_harmless(aws: None) -> None:
+    login_attempts_clear(email=EMAIL)
+    assert_no_record()
+    reserve_at()
+    assert attempts() == 1
+
+
+@pytest.mark.usefixtures("window_used_up_at_t0")
+def test_reservations_are_keyed_by_email() -> None:
+    reserve_at(email="other@example.com")
+    assert attempts("other@example.com") == 1
+    with pytest.raises(TooManyRequests):
+        reserve_at()
+
+
+def test_the_module_uses_the_events_table() -> None:
+    assert login_attempts.LoginAttemptsRecord.Meta.table_name == EVENTS_TABLE
+
+
+# Concurrency
+
+PARALLEL_GUESSES = 10
+
+
+def parallel_guesses(guesses: int = PARALLEL_GUESSES) -> Counter:
+    # Every guess waits until all have arrived, then they go at once: a burst
+    # of parallel requests, each reserving its attempt while the others do.
+    start = threading.Barrier(guesses, timeout=5)
+
+    def guess(n: int) -> str:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait()
+        try:
+            services.user_authenticate_credentials(email=EMAIL, password=f"wrong guess {n}")
+        except InvalidCredentials:
+            return "judged"
+        except TooManyRequests:
+            return "throttled"
+        return "logged in"
+
+    with ThreadPoolExecutor(max_workers=guesses) as pool:
+        return Counter(pool.map(guess, range(guesses)))
+
+
+def test_parallel_guesses_cannot_exceed_the_limit(aws: None, password_checks: list[str]) -> None:
+    services.user_register(email=EMAIL, password=PASSWORD)
+
+    outcomes = parallel_guesses()
+
+    assert set(outcomes) <= {"judged", "throttled"}
+    assert sum(outcomes.values()) == PARALLEL_GUESSES
+    assert 1 <= outcomes["judged"] <= MAX_ATTEMPTS
+    assert len(password_checks) == outcomes["judged"]
+    assert attempts() == outcomes["judged"]
+
+
+def test_parallel_guesses_after_four_failures_get_at_most_one_check(aws: None, password_checks: list[str]) -> None:
+    services.user_register(email=EMAIL, password=PASSWORD)
+    for _ in range(MAX_ATTEMPTS - 1):
+        with pytest.raises(InvalidCredentials):
+            services.user_authenticate_credentials(email=EMAIL, password=WRONG)
+    password_checks.clear()
+
+    outcomes = parallel_guesses()
+
+    assert outcomes == {"judged": 1, "throttled": PARALLEL_GUESSES - 1}
+    assert len(password_checks) == 1
+    assert attempts() == MAX_ATTEMPTS
+
+
+# Races, made deterministic: what other requests do runs just before a chosen
+# step of the attempt under test. Its steps are the reservation's calls on the
+# record: "put" (open a window), "update" (count in the open one), "read".
+
+LATER = timedelta(minutes=1)
+BUSY = {"detail": "Too many logins for this email at once. Try again."}
+# Each step's outcome when it succeeds and when it does not.
+OUTCOMES = {"put": ("opened", "failed"), "update": ("counted", "failed"), "read": ("found", "missing")}
+
+
+class Interleaving:
+    """Runs other requests' work just before given steps of the watched attempt,
+    and records its steps with their outcomes ("put failed", "read missing")."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.steps: list[str] = []
+        self._meanwhile: dict[tuple[str, int], Callable[[], None]] = {}
+        self._watching = False
+        save, update, get = LoginAttemptsRecord.save, LoginAttemptsRecord.update, LoginAttemptsRecord.get
+
+        def watched_save(item: LoginAttemptsRecord, *args, **kwargs):
+            return self._step("put", lambda: save(item, *args, **kwargs))
+
+        def watched_update(item: LoginAttemptsRecord, *args, **kwargs):
+            return self._step("update", lambda: update(item, *args, **kwargs))
+
+        def watched_get(cls: type[LoginAttemptsRecord], *args, **kwargs):
+            return self._step("read", lambda: get(*args, **kwargs))
+
+        monkeypatch.setattr(LoginAttemptsRecord, "save", watched_save)
+        monkeypatch.setattr(LoginAttemptsRecord, "update", watched_update)
+        monkeypatch.setattr(LoginAttemptsRecord, "get", classmethod(watched_get))
+
+    def before(self, step: str, meanwhile: Callable[[], None], *, nth: int = 1) -> None:
+        """Run meanwhile just before the watched attempt's nth step of this kind."""
+        assert step in OUTCOMES
+        self._meanwhile[(step, nth)] = meanwhile
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        self._watching = True
+        try:
+            yield
+        finally:
+            self._watching = False
+
+    def attempt(self, elapsed: timedelta = timedelta(0)) -> None:
+        with self.watching():
+            reserve_at(elapsed)
+
+    def _step(self, step: str, call: Callable[[], object]) -> object:
+        if not self._watching:
+            return call()
+        nth = 1 + sum(1 for taken in self.steps if taken.split()[0] == step)
+        meanwhile = self._meanwhile.get((step, nth))
+        if meanwhile is not None:
+            self._watching = False  # the other requests' own steps are not recorded
+            try:
+                meanwhile()
+            finally:
+                self._watching = True
+        succeeded, failed = OUTCOMES[step]
+        try:
+            result = call()
+        except (PutError, UpdateError) as error:
+            if is_condition_failure(error):
+                self.steps.append(f"{step} {failed}")
+            raise
+        except LoginAttemptsRecord.DoesNotExist:
+            self.steps.append(f"{step} {failed}")
+            raise
+        self.steps.append(f"{step} {succeeded}")
+        return result
+
+
+@pytest.fixture
+def race(aws: None, monkeypatch: pytest.MonkeyPatch) -> Interleaving:
+    return Interleaving(monkeypatch)
+
+
+def a_right_password() -> None:
+    """A request that reserved its attempt earlier finds the right password and clears the count."""
+    login_attempts_clear(email=EMAIL)
+
+
+def window() -> tuple[int, datetime]:
+    found = record()
+    return int(found.attempts), found.window_ends_at
+
+
+def test_the_interleaving_sees_an_uncontested_attempt_open_a_window(race: Interleaving) -> None:
+    race.attempt()
+    race.attempt()
+    assert race.steps == ["put opened", "put failed", "update counted"]
+    assert window() == (2, T0 + WINDOW)
+
+
+def test_an_attempt_racing_the_one_that_opens_the_window_is_counted_in_it(race: Interleaving) -> None:
+    # Two first attempts (a double-submitted form, two devices): the other's put lands just before this one's.
+    race.before("put", lambda: reserve_at())
+    race.attempt(LATER)
+    assert race.steps == ["put failed", "update counted"]
+    assert window() == (2, T0 + WINDOW)
+
+
+def test_a_window_cleared_between_the_failed_put_and_the_update_is_opened_again(race: Interleaving) -> None:
+    reserve_at()
+    reserve_at()
+    race.before("update", a_right_password)
+    race.attempt(LATER)
+    # The update finds no record; the read confirms it, and the next round's put opens a window.
+    assert race.steps == ["put failed", "update failed", "read missing", "put opened"]
+    assert window() == (1, T0 + LATER + WINDOW)
+
+
+def test_a_window_replaced_between_the_failed_put_and_the_update_counts_the_attempt_in_it(
+    race: Interleaving,
+) -> None:
+    reserve_at()
+    reserve_at()
+
+    def cleared_then_opened_by_another_attempt() -> None:
+        a_right_password()
+        reserve_at(LATER)
+
+    race.before("update", cleared_then_opened_by_another_attempt)
+    race.attempt(LATER)
+    assert race.steps == ["put failed", "update counted"]
+    assert window() == (2, T0 + LATER + WINDOW)
+
+
+def test_a_window_filled_between_the_failed_put_and_the_update_refuses_the_attempt(race: Interleaving) -> None:
+    for _ in range(MAX_ATTEMPTS - 1):
+        reserve_at()
+    race.before("update", lambda: reserve_at(LATER))  # the fifth attempt
+    with pytest.raises(TooManyRequests) as raised:
+        race.attempt(LATER)
+    assert race.steps == ["put failed", "update failed", "read found"]
+    assert raised.value.retry_after_seconds == (WINDOW - LATER).total_seconds()
+    assert window() == (MAX_ATTEMPTS, T0 + WINDOW)
+
+
+@pytest.mark.usefixtures("window_used_up_at_t0")
+def test_a_full_window_cleared_between_the_failed_update_and_the_read_is_opened_again(race: Interleaving) -> None:
+    race.before("read", a_right_password)
+    race.attempt(LATER)
+    assert race.steps == ["put failed", "update failed", "read missing", "put opened"]
+    assert window() == (1, T0 + LATER + WINDOW)
+
+
+@pytest.mark.usefixtures("window_used_up_at_t0")
+def test_a_window_that_has_ended_by_the_read_is_replaced(race: Interleaving) -> None:
+    elapsed = timedelta(minutes=10)
+
+    def cleared_then_a_slow_request_opens_a_window() -> None:
+        a_right_password()
+        # A request that read its clock 16 minutes before this one: its window ended a minute ago.
+        reserve_at(elapsed - WINDOW - LATER)
+
+    race.before("read", cleared_then_a_slow_request_opens_a_window)
+    race.attempt(elapsed)
+    assert race.steps == ["put failed", "update failed", "read found", "put opened"]
+    assert window() == (1, T0 + elapsed + WINDOW)
+
+
+def test_a_window_reopened_before_the_read_is_not_taken_for_a_full_one(race: Interleaving) -> None:
+    reserve_at()
+    reserve_at()
+    race.before("update", a_right_password)
+    race.before("read", lambda: reserve_at(LATER))
+    race.attempt(LATER)
+    assert race.steps == ["put failed", "update failed", "read found", "put failed", "update counted"]
+    assert window() == (2, T0 + LATER + WINDOW)
+
+
+def interfere_in_rounds(race: Interleaving, rounds: int, another_attempt: Callable[[], None]) -> None:
+    """In each round, another attempt opens a window just before the put, and a
+    right password clears it just before the update: the read finds nothing."""
+    for nth in range(1, rounds + 1):
+        race.before("put", another_attempt, nth=nth)
+        race.before("update", a_right_password, nth=nth)
+
+
+INTERFERED_ROUND = ["put failed", "update failed", "read missing"]
+
+
+def test_two_interfered_rounds_are_retried_and_the_third_opens_a_window(race: Interleaving) -> None:
+    interfere_in_rounds(race, 2, lambda: reserve_at())
+    race.attempt(LATER)
+    assert race.steps == INTERFERED_ROUND * 2 + ["put opened"]
+    assert window() == (1, T0 + LATER + WINDOW)
+
+
+def test_three_interfered_rounds_are_busy(race: Interleaving) -> None:
+    interfere_in_rounds(race, 3, lambda: reserve_at())
+    with pytest.raises(Busy) as raised:
+        race.attempt(LATER)
+    assert race.steps == INTERFERED_ROUND * 3
+    assert (raised.value.detail, raised.value.retry_after_seconds) == (BUSY["detail"], 1)
+    assert_no_record()
+
+
+def test_a_busy_login_is_a_503_with_retry_after_and_checks_no_password(
+    api: Api, race: Interleaving, password_checks: list[str]
+) -> None:
+    api.register()
+    interfere_in_rounds(race, 3, lambda: login_attempt_reserve(email=EMAIL))
+    with race.watching():
+        response = login(api)
+    assert race.steps == INTERFERED_ROUND * 3
+    assert response.status_code == 503, response.json_body
+    assert response.json_body == BUSY
+    assert response.headers["Retry-After"] == "1"
+    assert "WWW-Authenticate" not in response.headers
+    assert password_checks == []
+
+
+def test_a_record_cleared_between_the_failed_update_and_the_read_is_not_a_500(
+    api: Api, race: Interleaving, password_checks: list[str]
+) -> None:
+    api.register()
+    fail(api, 5)
+    race.before("read", a_right_password)
+    with race.watching():
+        response = login(api)
+    assert race.steps == ["put failed", "update failed", "read missing", "put opened"]
+    assert response.status_code == 200, response.json_body
+    assert password_checks == [WRONG] * 5 + [PASSWORD]
+    assert_no_record()
