@@ -5,17 +5,20 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import DynamoDBEvent, SQSEvent
 
-from chalicelib.admin.api import admin_api
-from chalicelib.admin.site import admin_site
-from chalicelib.config import settings
-from chalicelib.health import health_api
-from chalicelib.orders.api import orders_api
-from chalicelib.orders.outbound import publish_order_events
-from chalicelib.orders.status_events import consume_status_events
-from chalicelib.queues import TICKET_STATUS_EVENTS
-from chalicelib.users.api import users_api
-from chalicelib.web.docs import docs_api
-from chalicelib.web.errors import chalice_errors_as_detail
+from chalicelib.loading import garbage_collection_paused
+
+with garbage_collection_paused():
+    from chalicelib.admin.api import admin_api
+    from chalicelib.admin.site import admin_site
+    from chalicelib.config import settings
+    from chalicelib.health import health_api
+    from chalicelib.orders.api import orders_api
+    from chalicelib.orders.outbound import publish_order_events
+    from chalicelib.orders.status_events import consume_status_events
+    from chalicelib.queues import TICKET_STATUS_EVENTS
+    from chalicelib.users.api import users_api
+    from chalicelib.web.docs import docs_api
+    from chalicelib.web.errors import chalice_errors_as_detail
 
 app = Chalice(app_name="catalyst")
 app.register_blueprint(users_api)

@@ -3,7 +3,6 @@ password validators (length, numeric, common, similarity)."""
 
 import gzip
 import re
-from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +30,10 @@ def _exceeds_length_ratio(password: str, value: str) -> bool:
 
 
 def _too_similar(password: str, value: str) -> bool:
+    # Imported here: difflib takes about 30 ms to import, and only a
+    # registration or a password change needs it, not every cold start.
+    from difflib import SequenceMatcher
+
     password = password.lower()
     value = value.lower()
     for part in [*re.split(r"\W+", value), value]:

@@ -91,7 +91,7 @@ def _restore(undo_log: _UndoLog) -> None:
 
 def undo_logged_transactions() -> None:
     transact_write_items = DynamoDBBackend.transact_write_items
-    if getattr(transact_write_items, "__wrapped_by_catalyst__", False):
+    if getattr(transact_write_items, "__undo_logged__", False):
         return
 
     @functools.wraps(transact_write_items)
@@ -103,7 +103,7 @@ def undo_logged_transactions() -> None:
             _restore(undo_log)
             raise
 
-    undo_logged.__wrapped_by_catalyst__ = True  # type: ignore[attr-defined]
+    undo_logged.__undo_logged__ = True  # type: ignore[attr-defined]
     dynamodb_models.copy = _CopyExceptTables  # type: ignore[assignment]
     DynamoDBBackend.transact_write_items = undo_logged  # type: ignore[method-assign]
 
