@@ -24,19 +24,13 @@ from app import app
 from bench.dynamodb_capacity import CapacityRecorder
 from bench.local_stack import STAGE
 from bench.stats import median, timed_ms
-from chalicelib.orders.domain import OrderStatus, TicketStatus, new_order_id
+from chalicelib.orders.domain import new_order_id
 from chalicelib.orders.models import (
-    ORDER_SORT_KEY,
     OrderRecord,
     OrdersTableItem,
-    TicketRecord,
-    month_of,
-    order_partition,
-    search_text,
-    status_month,
-    ticket_sort_key,
 )
-from chalicelib.orders.services import order_create
+from chalicelib.orders.selectors import OrderWithTickets
+from chalicelib.orders.services import new_order_records, order_create
 from chalicelib.users.services import user_issue_token, user_register
 
 OWN_ORDERS = 25
@@ -58,40 +52,18 @@ class ScalePoint:
         return median([whole - query for whole, query in zip(self.list_ms, self.query_ms, strict=True)])
 
 
-def _other_users_order(index: int, now: datetime) -> tuple[OrderRecord, TicketRecord]:
-    # One millisecond apart, so that ids never collide.
-    order_id = new_order_id(now_ms=int(now.timestamp() * 1000) - index, random_bits=secrets.randbits(12))
+def _other_users_order(index: int, now: datetime) -> OrderWithTickets:
     name, phone = CUSTOMER
-    order = OrderRecord(
-        order_partition(order_id),
-        ORDER_SORT_KEY,
-        order_id=order_id,
+    return new_order_records(
+        # One millisecond apart, so that ids never collide.
+        order_id=new_order_id(now_ms=int(now.timestamp() * 1000) - index, random_bits=secrets.randbits(12)),
         owner_id=uuid.uuid4().hex,
         customer_name=name,
         customer_phone=phone,
         comment="",
-        ticket_total=1,
-        tickets_new=1,
-        status=OrderStatus.PENDING.value,
-        created_month=month_of(now),
-        status_month=status_month(OrderStatus.PENDING, month_of(now)),
-        search_text=search_text(name, phone),
-        created_at=now,
-        updated_at=now,
+        tickets=[["PROD-A1"]],
+        now=now,
     )
-    code = str(uuid.uuid4())
-    ticket = TicketRecord(
-        order_partition(order_id),
-        ticket_sort_key(code),
-        ticket_code=code,
-        order_id=order_id,
-        position=0,
-        status=TicketStatus.NEW.value,
-        product_codes=["PROD-A1"],
-        created_at=now,
-        updated_at=now,
-    )
-    return order, ticket
 
 
 def load_other_orders(first_index: int, count: int) -> None:
@@ -101,7 +73,8 @@ def load_other_orders(first_index: int, count: int) -> None:
         tqdm(total=count, desc="loading other users' orders", unit="order") as progress,
     ):
         for index in range(first_index, first_index + count):
-            for item in _other_users_order(index, now):
+            records = _other_users_order(index, now)
+            for item in [records.order, *records.tickets]:
                 batch.save(item)
             progress.update()
 

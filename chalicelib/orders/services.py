@@ -60,56 +60,77 @@ def _draw_order_id() -> int:
     return new_order_id(now_ms=time.time_ns() // 1_000_000, random_bits=secrets.randbits(12))
 
 
+def new_order_records(
+    *,
+    order_id: int,
+    owner_id: str,
+    customer_name: str,
+    customer_phone: str,
+    comment: str,
+    tickets: list[list[str]],
+    now: datetime,
+) -> OrderWithTickets:
+    """A new order and its tickets as items, not yet written."""
+    order = OrderRecord(
+        order_partition(order_id),
+        ORDER_SORT_KEY,
+        order_id=order_id,
+        owner_id=owner_id,
+        customer_name=customer_name,
+        customer_phone=customer_phone,
+        comment=comment,
+        ticket_total=len(tickets),
+        tickets_new=len(tickets),
+        status=OrderStatus.PENDING.value,
+        created_month=month_of(now),
+        status_month=status_month(OrderStatus.PENDING, month_of(now)),
+        search_text=search_text(customer_name, customer_phone),
+        created_at=now,
+        updated_at=now,
+    )
+    ticket_records = []
+    for position, product_codes in enumerate(tickets):
+        code = str(uuid.uuid4())
+        ticket_records.append(
+            TicketRecord(
+                order_partition(order_id),
+                ticket_sort_key(code),
+                ticket_code=code,
+                order_id=order_id,
+                position=position,
+                status=TicketStatus.NEW.value,
+                product_codes=product_codes,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return OrderWithTickets(order=order, tickets=ticket_records)
+
+
 def order_create(
     *, owner_id: str, customer_name: str, customer_phone: str, comment: str, tickets: list[list[str]]
 ) -> OrderWithTickets:
     """Write the order and all its tickets in one transaction: all or nothing."""
     for _ in range(ORDER_ID_ATTEMPTS):
-        now = datetime.now(UTC)
-        order_id = _draw_order_id()
-        order = OrderRecord(
-            order_partition(order_id),
-            ORDER_SORT_KEY,
-            order_id=order_id,
+        records = new_order_records(
+            order_id=_draw_order_id(),
             owner_id=owner_id,
             customer_name=customer_name,
             customer_phone=customer_phone,
             comment=comment,
-            ticket_total=len(tickets),
-            tickets_new=len(tickets),
-            status=OrderStatus.PENDING.value,
-            created_month=month_of(now),
-            status_month=status_month(OrderStatus.PENDING, month_of(now)),
-            search_text=search_text(customer_name, customer_phone),
-            created_at=now,
-            updated_at=now,
+            tickets=tickets,
+            now=datetime.now(UTC),
         )
-        ticket_records = []
-        for position, product_codes in enumerate(tickets):
-            code = str(uuid.uuid4())
-            ticket_records.append(
-                TicketRecord(
-                    order_partition(order_id),
-                    ticket_sort_key(code),
-                    ticket_code=code,
-                    order_id=order_id,
-                    position=position,
-                    status=TicketStatus.NEW.value,
-                    product_codes=product_codes,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
         try:
             with transact_write() as transaction:
-                transaction.save(order, condition=OrderRecord.pk.does_not_exist())
-                for ticket in ticket_records:
+                transaction.save(records.order, condition=OrderRecord.pk.does_not_exist())
+                for ticket in records.tickets:
                     transaction.save(ticket, condition=TicketRecord.pk.does_not_exist())
         except TransactWriteError as error:
             if CONDITION_FAILED in cancellation_codes(error):
                 continue
             raise
-        return OrderWithTickets(order=order, tickets=ticket_records)
+        return records
     raise Busy("Could not allocate an order id. Try again.")
 
 
