@@ -33,7 +33,7 @@ class OrderStatus(StrEnum):
 
 def new_order_id(*, now_ms: int, random_bits: int) -> int:
     elapsed = now_ms - ORDER_ID_EPOCH_MS
-    if not 0 <= elapsed < 2 ** (53 - ORDER_ID_RANDOM_BITS):
+    if not 0 <= elapsed <= MAX_ORDER_ID >> ORDER_ID_RANDOM_BITS:
         raise ValueError("clock outside the order id range")
     return (elapsed << ORDER_ID_RANDOM_BITS) | (random_bits & (2**ORDER_ID_RANDOM_BITS - 1))
 

@@ -1,4 +1,4 @@
-"""The events table: what became of each status event, and why a message failed.
+"""Records in the events table: what became of each status event, and why a message failed.
 
 Event records make a status event take effect once: one is written, with a
 does-not-exist condition, in the same transaction as the change it causes.
@@ -9,11 +9,9 @@ Both expire on their own (TTL) after SQS's longest retention has passed.
 
 from datetime import timedelta
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.models import Model
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.config import settings
-from chalicelib.storage import TableMeta
+from chalicelib.events_table import EventsTableItem
 
 RETENTION = timedelta(days=15)
 
@@ -27,25 +25,15 @@ def failure_key(message_id: str) -> str:
     return f"FAILURE#{message_id}"
 
 
-class EventRecord(Model):
-    class Meta(TableMeta):
-        table_name = settings.table_name("events")
-
-    pk = UnicodeAttribute(hash_key=True)
+class EventRecord(EventsTableItem):
     outcome = UnicodeAttribute()
     ticket_code = UnicodeAttribute()
     status = UnicodeAttribute()
     source = UnicodeAttribute()
     recorded_at = UTCDateTimeAttribute()
-    expires_at = TTLAttribute()
 
 
-class FailureRecord(Model):
-    class Meta(TableMeta):
-        table_name = settings.table_name("events")
-
-    pk = UnicodeAttribute(hash_key=True)
+class FailureRecord(EventsTableItem):
     reason = UnicodeAttribute()
     attempts = NumberAttribute()
     recorded_at = UTCDateTimeAttribute()
-    expires_at = TTLAttribute()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import audit_entry
@@ -17,6 +18,7 @@ from chalicelib.orders.domain import (
     ChangeSource,
     OrderStatus,
     TicketStatus,
+    can_cancel,
     decide_status_change,
     new_order_id,
 )
@@ -34,6 +36,7 @@ from chalicelib.orders.models import (
     order_status,
     search_text,
     status_month,
+    ticket_counts,
     ticket_sort_key,
 )
 from chalicelib.orders.selectors import OrderWithTickets, order_get, ticket_get_by_code
@@ -292,33 +295,42 @@ def _write_ticket_change(
     )
 
 
+def _counts_as_read(order: OrderRecord) -> Condition:
+    """A write's condition: the order's ticket counts are still those it was read with."""
+    unchanged = OrderRecord.pk.exists()
+    for attribute in TICKET_COUNT_ATTRIBUTES.values():
+        unchanged &= attribute == getattr(order, attribute.attr_name)
+    return unchanged
+
+
 def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
-    """Cancel the caller's order while it is still PENDING; the condition makes
-    the check and the change one atomic step against concurrent ticket updates."""
-    now = datetime.now(UTC)
+    """Cancel the caller's order while it is still PENDING (the domain's rule,
+    on the order as read); the write's condition, that nothing changed since,
+    makes the check and the change one step against concurrent ticket updates."""
     order = order_get(order_id=order_id)
     if order is None or order.owner_id != owner_id:
         raise NotFound("No order with this id.")
-    try:
-        order.update(
-            actions=[
-                OrderRecord.cancelled_at.set(now),
-                OrderRecord.updated_at.set(now),
-                OrderRecord.status.set(OrderStatus.CANCELLED.value),
-                OrderRecord.status_month.set(status_month(OrderStatus.CANCELLED, order.created_month)),
-            ],
-            condition=(
-                (OrderRecord.owner_id == owner_id)
-                & OrderRecord.cancelled_at.does_not_exist()
-                & (OrderRecord.tickets_new == OrderRecord.ticket_total)
-            ),
-        )
-    except UpdateError as error:
-        if not is_condition_failure(error):
-            raise
-        order.refresh(consistent_read=True)
-        raise InvalidState(f"Only a PENDING order can be cancelled; this one is {order_status(order)}.") from None
-    return order
+    for _ in range(TICKET_UPDATE_ATTEMPTS):
+        if not can_cancel(ticket_counts(order), cancelled=order.cancelled_at is not None):
+            raise InvalidState(f"Only a PENDING order can be cancelled; this one is {order_status(order)}.")
+        now = datetime.now(UTC)
+        try:
+            order.update(
+                actions=[
+                    OrderRecord.cancelled_at.set(now),
+                    OrderRecord.updated_at.set(now),
+                    OrderRecord.status.set(OrderStatus.CANCELLED.value),
+                    OrderRecord.status_month.set(status_month(OrderStatus.CANCELLED, order.created_month)),
+                ],
+                condition=OrderRecord.cancelled_at.does_not_exist() & _counts_as_read(order),
+            )
+        except UpdateError as error:
+            if not is_condition_failure(error):
+                raise
+            order.refresh(consistent_read=True)
+            continue
+        return order
+    raise Busy("The order is being changed by others. Try again.")
 
 
 def order_status_sync(*, order: OrderRecord) -> bool:
@@ -329,16 +341,13 @@ def order_status_sync(*, order: OrderRecord) -> bool:
     derived = order_status(order)
     if order.status == derived.value:
         return False
-    counts_unchanged = OrderRecord.pk.exists()
-    for attribute in TICKET_COUNT_ATTRIBUTES.values():
-        counts_unchanged &= attribute == getattr(order, attribute.attr_name)
     try:
         order.update(
             actions=[
                 OrderRecord.status.set(derived.value),
                 OrderRecord.status_month.set(status_month(derived, order.created_month)),
             ],
-            condition=counts_unchanged,
+            condition=_counts_as_read(order),
         )
     except UpdateError as error:
         if is_condition_failure(error):

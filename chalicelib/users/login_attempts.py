@@ -12,13 +12,12 @@ window's end is checked in code and the TTL only cleans up.
 import math
 from datetime import UTC, datetime, timedelta
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
-from pynamodb.models import Model
 
-from chalicelib.config import settings
 from chalicelib.errors import Busy, TooManyRequests
-from chalicelib.storage import TableMeta, is_condition_failure
+from chalicelib.events_table import EventsTableItem
+from chalicelib.storage import is_condition_failure
 
 MAX_ATTEMPTS = 5
 WINDOW = timedelta(minutes=15)
@@ -28,14 +27,9 @@ def _key(email: str) -> str:
     return f"LOGIN#{email}"
 
 
-class LoginAttemptsRecord(Model):
-    class Meta(TableMeta):
-        table_name = settings.table_name("events")
-
-    pk = UnicodeAttribute(hash_key=True)
+class LoginAttemptsRecord(EventsTableItem):
     attempts = NumberAttribute()
     window_ends_at = UTCDateTimeAttribute()
-    expires_at = TTLAttribute()
 
 
 def _open_window(email: str, now: datetime) -> bool:

@@ -1,0 +1,21 @@
+"""The events table: short-lived records, one kind per key prefix, each
+deleted by DynamoDB once its `expires_at` (TTL) has passed.
+
+- EVENT#<ticket>#<event id>: what became of a status event (orders.event_records)
+- FAILURE#<message id>: why a queue message last failed (orders.event_records)
+- LOGIN#<email>: the open window of login attempts (users.login_attempts)
+"""
+
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib.config import settings
+from chalicelib.storage import TableMeta
+
+
+class EventsTableItem(Model):
+    class Meta(TableMeta):
+        table_name = settings.table_name("events")
+
+    pk = UnicodeAttribute(hash_key=True)
+    expires_at = TTLAttribute()
