@@ -18,8 +18,8 @@ os.environ.update(
     }
 )
 
-from tests.support.dynamodb_calls import install_call_recorder  # noqa: E402
-from tests.support.faults import install_fault_injector  # noqa: E402
+from tests.support import botocore_hooks  # noqa: E402
+from tests.support.dynamodb_calls import attach_call_recorder  # noqa: E402
+from tests.support.faults import attach_fault_injector  # noqa: E402
 
-install_call_recorder()
-install_fault_injector()
+botocore_hooks.install(attach_call_recorder, attach_fault_injector)

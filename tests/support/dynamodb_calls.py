@@ -1,6 +1,6 @@
 """Count DynamoDB API calls through botocore's event system.
 
-Every botocore client created after install_call_recorder() reports each
+Every botocore client made after tests.support.botocore_hooks.install() reports each
 DynamoDB call it makes (PutItem, Query, TransactWriteItems, ...), whichever
 code created it: PynamoDB models, PynamoDB transactions or boto3.
 """
@@ -9,8 +9,6 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import botocore.session
 
 READ_CALLS = frozenset({"GetItem", "Query", "BatchGetItem", "TransactGetItems", "Scan"})
 WRITE_CALLS = frozenset(
@@ -48,19 +46,10 @@ def _on_dynamodb_call(model: object, **_: object) -> None:
         log.record(model.name)  # type: ignore[attr-defined]
 
 
-def install_call_recorder() -> None:
-    original = botocore.session.Session.create_client
-    if getattr(original, "_records_dynamodb_calls", False):
-        return
-
-    def create_client(self: botocore.session.Session, service_name: str, *args: object, **kwargs: object) -> object:
-        client = original(self, service_name, *args, **kwargs)
-        if service_name == "dynamodb":
-            client.meta.events.register("before-call.dynamodb", _on_dynamodb_call)
-        return client
-
-    create_client._records_dynamodb_calls = True  # type: ignore[attr-defined]
-    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+def attach_call_recorder(service_name: str, client: object) -> None:
+    """A client hook (tests.support.botocore_hooks): report each DynamoDB call."""
+    if service_name == "dynamodb":
+        client.meta.events.register("before-call.dynamodb", _on_dynamodb_call)  # type: ignore[attr-defined]
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Make AWS calls fail on purpose, below the SDK, so its retries run for real.
 
 A fault plan says which operation of which service answers with which error,
-how many times. Every botocore client created after install_fault_injector()
+how many times. Every botocore client made after tests.support.botocore_hooks.install()
 consults it before sending a request; a planned fault becomes the HTTP
 response DynamoDB or SQS would give, which botocore then parses, retries and
 finally raises exactly as it would in production.
@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import botocore.session
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 THROTTLED = ("ProvisionedThroughputExceededException", "The level of configured provisioned throughput was exceeded")
@@ -72,19 +71,10 @@ def _before_send(request: AWSPreparedRequest, event_name: str, **_: object) -> A
     return None
 
 
-def install_fault_injector() -> None:
-    original = botocore.session.Session.create_client
-    if getattr(original, "_injects_faults", False):
-        return
-
-    def create_client(self: botocore.session.Session, service_name: str, *args: object, **kwargs: object) -> object:
-        client = original(self, service_name, *args, **kwargs)
-        # First, so that it answers before moto's own handler does.
-        client.meta.events.register_first(f"before-send.{service_name}", _before_send)
-        return client
-
-    create_client._injects_faults = True  # type: ignore[attr-defined]
-    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+def attach_fault_injector(service_name: str, client: object) -> None:
+    """A client hook (tests.support.botocore_hooks): consult the fault plan before each request.
+    First, so that it answers before moto's own handler does."""
+    client.meta.events.register_first(f"before-send.{service_name}", _before_send)  # type: ignore[attr-defined]
 
 
 @contextmanager
