@@ -14,12 +14,16 @@ CDK_CLI := infra/cdk/node_modules/.installed
 CDK_BIN := node_modules/.bin
 STAGE ?= dev
 # LocalStack's edge, where localstack-client looks for it: $LOCALSTACK_HOST, else localhost:4566.
-LOCALSTACK_ENDPOINT ?= http://$(or $(LOCALSTACK_HOST),localhost:4566)
+LOCALSTACK_ADDRESS ?= $(or $(LOCALSTACK_HOST),localhost:4566)
+LOCALSTACK_ENDPOINT ?= http://$(LOCALSTACK_ADDRESS)
+# Host-mode LocalStack and DynamoDB Local, installed into .localstack and
+# infra/localstack/node_modules (infra/localstack/host.py; idempotent, quick when done).
+LOCALSTACK_INSTALL := $(PY) -m infra.localstack.host install
 LOCALSTACK_CREDENTIALS := AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 # Debian's chromium, which the browser tests drive (tests/browser); installed once.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint fuzz bench clean run-localstack bootstrap-localstack test-localstack \
+.PHONY: run test lint fuzz bench clean run-localstack bootstrap-localstack test-localstack localstack \
 	cdk-synth cdk-diff cdk-bootstrap cdk-deploy cdklocal-deploy
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -47,8 +51,15 @@ lint: $(VENV)/.installed
 $(CHROMIUM):
 	bash infra/local/install-chromium.sh
 
+# Everything on the embedded emulator, then the integration suite again on a
+# host-mode LocalStack that this target starts on a free port and stops.
 test: $(VENV)/.installed $(INFRA) lint $(CHROMIUM)
-	$(PY) -m pytest
+	$(LOCALSTACK_INSTALL)
+	@$(PY) -m pytest || { echo "make test: FAILED on the embedded emulator (unit, integration, infra, browser)"; exit 1; }
+	@echo "make test: the integration suite again, on LocalStack (host mode, started for this run)"
+	@CATALYST_INTEGRATION_BACKEND=localstack $(PY) -m pytest tests/integration --no-cov \
+		|| { echo "make test: the integration suite FAILED on LocalStack"; exit 1; }
+	@echo "make test: passed on the embedded emulator and on LocalStack"
 
 # A longer schemathesis pass than make test's (FUZZ_EXAMPLES requests per operation).
 fuzz: $(VENV)/.installed
@@ -59,9 +70,17 @@ fuzz: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 
-# LocalStack (docker compose -f docker-compose.localstack.yml up -d --wait) instead of the emulator.
+# The whole system on LocalStack at $$LOCALSTACK_HOST (default localhost:4566): one
+# that answers there is used and left running (Docker's, say); on a free address
+# a host-mode LocalStack is started, and stopped with the runner.
 run-localstack: $(VENV)/.installed
-	AWS_ENDPOINT_URL=$(LOCALSTACK_ENDPOINT) $(PY) -m infra.local.run --stage localstack
+	$(LOCALSTACK_INSTALL)
+	$(PY) -m infra.local.run --stage localstack --localstack $(LOCALSTACK_ADDRESS)
+
+# Host-mode LocalStack alone, in the foreground until Ctrl-C.
+localstack: $(VENV)/.installed
+	$(LOCALSTACK_INSTALL)
+	$(PY) -m infra.localstack.host serve --address $(LOCALSTACK_ADDRESS)
 
 # What LocalStack's init hook does, from this machine's venv instead of the container.
 # The bootstrap signs nothing: a throwaway key satisfies the settings' check.
@@ -70,10 +89,13 @@ bootstrap-localstack: $(VENV)/.installed
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	$(PY) -m infra.local.bootstrap --stage localstack
 
-# The integration suite against an already running LocalStack, in a fresh account of
-# its own that it empties afterwards (infra/localstack/isolated_account.py).
+# The integration suite on LocalStack at $$LOCALSTACK_HOST, found or started as for
+# run-localstack, in a fresh account of its own that it empties afterwards
+# (infra/localstack/isolated_account.py).
 test-localstack: $(VENV)/.installed
-	CATALYST_INTEGRATION_ENDPOINT=$(LOCALSTACK_ENDPOINT) $(PY) -m pytest tests/integration --no-cov
+	$(LOCALSTACK_INSTALL)
+	CATALYST_INTEGRATION_BACKEND=localstack CATALYST_LOCALSTACK_ADDRESS=$(LOCALSTACK_ADDRESS) \
+		$(PY) -m pytest tests/integration --no-cov
 
 # AWS: `make cdk-deploy STAGE=prod`. Uses your AWS credentials and region as the AWS CLI does.
 cdk-synth cdk-diff cdk-bootstrap cdk-deploy: cdk-%: $(INFRA) $(CDK_CLI)
@@ -86,4 +108,4 @@ cdklocal-deploy: $(INFRA) $(CDK_CLI)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage coverage.xml htmlcov test-artifacts \
-	infra/cdk/cdk.out infra/cdk/node_modules
+	infra/cdk/cdk.out infra/cdk/node_modules .localstack infra/localstack/node_modules

@@ -4,20 +4,22 @@
 
 Prints the table to stdout, writes it with the machine and the date to
 bench/RESULTS.md, and plots bench/results.png; progress goes to stderr.
-Needs no network: the emulator and the runner start here, on free ports.
+Needs no network: the emulator, host-mode LocalStack and the runner start
+here, on free ports.
 
 The order of the steps matters. Password hashing and the import timings run
 first, with nothing else running. Then the emulator and the runner (`make
 run`'s) come up for the HTTP latency and the status events. The runner is
 stopped for the rest: the emulator is emptied before the DynamoDB cost and
-again before the scale run, so that each sees only its own items.
+again before the scale run, so that each sees only its own items. Last, the
+two backends side by side, each fresh: the emulator and LocalStack.
 """
 
 import argparse
 import sys
 import time
 
-from bench import api_latency, cold_start, password_hashing, report
+from bench import api_latency, backends, cold_start, password_hashing, report
 from bench.dynamodb_capacity import CapacityRecorder
 from bench.local_stack import running_local_stack, use_emulator_in_process
 from infra.local.emulator import free_port, start_emulator
@@ -41,6 +43,12 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         "--scale-sizes", type=_sizes, default=[10, 1000, 10000], help="other users' orders, e.g. 10,1000"
     )
     parser.add_argument("--list-requests", type=int, default=30, help="list requests per table size")
+    parser.add_argument(
+        "--backend-operations", type=int, default=300, help="DynamoDB calls per operation, emulator and LocalStack"
+    )
+    parser.add_argument(
+        "--backend-requests", type=int, default=30, help="API requests per endpoint, emulator and LocalStack"
+    )
     return parser.parse_args(argv)
 
 
@@ -64,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
 
     emulator = start_emulator(port=free_port())
     try:
-        with running_local_stack(emulator) as base_url:
+        with running_local_stack(emulator.endpoint_url) as base_url:
             use_emulator_in_process(emulator)
             # Imported only now: the app reads its settings once, at import.
             from bench import dynamodb_cost, scale, status_events
@@ -90,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
         results.scale = scale.measure(args.scale_sizes, args.list_requests, recorder)
     finally:
         emulator.stop()
+
+    _progress("the emulator and LocalStack side by side")
+    results.backends = backends.measure(args.backend_operations, args.backend_requests)
 
     results.runtime_seconds = time.monotonic() - started
     print(report.table(results))

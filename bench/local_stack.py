@@ -25,13 +25,13 @@ STAGE = "local"
 
 
 @contextmanager
-def running_local_stack(emulator: Emulator | None = None) -> Iterator[str]:
-    """Yield the API's base URL while the runner is up, on `emulator` or on
-    an emulator of its own."""
-    own_emulator = emulator is None
-    emulator = emulator or start_emulator(port=free_port())
+def running_local_stack(endpoint_url: str | None = None) -> Iterator[str]:
+    """Yield the API's base URL while the runner is up, on the AWS endpoint
+    `endpoint_url` or on an emulator of its own."""
+    emulator = None if endpoint_url else start_emulator(port=free_port())
+    endpoint_url = endpoint_url or emulator.endpoint_url
     port = free_port()
-    env = {**os.environ, "AWS_ENDPOINT_URL": emulator.endpoint_url, "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint_url, "LOG_LEVEL": "WARNING"}
     runner = subprocess.Popen(
         [sys.executable, "-m", "infra.local.run", "--port", str(port), "--stage", STAGE],
         cwd=PROJECT_DIR,
@@ -55,7 +55,7 @@ def running_local_stack(emulator: Emulator | None = None) -> Iterator[str]:
     finally:
         runner.terminate()
         runner.wait(timeout=15)
-        if own_emulator:
+        if emulator is not None:
             emulator.stop()
 
 

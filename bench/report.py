@@ -62,6 +62,7 @@ class Results:
     latency: dict[str, list[float]] = field(default_factory=dict)
     scale: list[Any] = field(default_factory=list)
     status_events: Any = None
+    backends: dict[str, Any] = field(default_factory=dict)
 
 
 def _ms(value: float) -> str:
@@ -261,6 +262,34 @@ def _status_event_rows(results: Results) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _backend_rows(results: Results) -> list[tuple[str, str, str, str]]:
+    emulator, localstack = (results.backends[name] for name in ("emulator", "LocalStack"))
+    section = "7 emulator against LocalStack"
+    rows = []
+    for operation, rate in emulator.operations_per_second.items():
+        other = localstack.operations_per_second[operation]
+        rows.append(
+            (
+                section,
+                f"DynamoDB {operation}",
+                f"emulator {rate:,.0f}/s, LocalStack {other:,.0f}/s",
+                f"sequential calls through one client, 1 / median; ratio emulator / LocalStack {rate / other:.2f}",
+            )
+        )
+    for endpoint, samples in emulator.latency.items():
+        other = localstack.latency[endpoint]
+        rows.append(
+            (
+                section,
+                f"API {endpoint}",
+                f"emulator median {_ms(median(samples))}, LocalStack median {_ms(median(other))}",
+                f"{len(samples)} sequential HTTP requests through the runner on each; ratio LocalStack / emulator "
+                f"{median(other) / median(samples):.2f}",
+            )
+        )
+    return rows
+
+
 def table(results: Results) -> str:
     rows = [
         *_cold_start_rows(results),
@@ -270,6 +299,7 @@ def table(results: Results) -> str:
         *_hashing_rows(results),
         *_scale_rows(results),
         *_status_event_rows(results),
+        *_backend_rows(results),
     ]
     lines = ["| section | measurement | result | details |", "|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in rows]

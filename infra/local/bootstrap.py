@@ -27,6 +27,7 @@ from chalicelib.queues import (
     dead_letter_queue,
 )
 from chalicelib.tables import TABLES
+from infra.local.waiters import wait_until_active
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -87,9 +88,13 @@ def create_queues(stage: str) -> list[str]:
 
 
 def create_tables() -> list[str]:
+    dynamodb = boto3.client("dynamodb", region_name=settings.aws_region)
     for model in TABLES.values():
-        if not model.exists():
-            model.create_table(wait=True)
+        # PynamoDB waits for the table (not its indexes) before it sets the TTL,
+        # which AWS refuses on a table still CREATING.
+        model.create_table(wait=True)
+        # Also for a table that existed already, whose indexes may still be CREATING.
+        wait_until_active(dynamodb, model.Meta.table_name)
     return [model.Meta.table_name for model in TABLES.values()]
 
 

@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.local.processes import dies_with_parent
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
@@ -46,6 +48,10 @@ class Emulator:
     @property
     def endpoint_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def account_id(self) -> str:
+        return ACCOUNT_ID
 
     def reset(self) -> None:
         """Drop every resource and item: moto's own reset endpoint."""
@@ -84,13 +90,14 @@ def start_emulator(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet:
     env = {**os.environ, "MOTO_ACCOUNT_ID": ACCOUNT_ID}
     output = subprocess.DEVNULL if quiet else None
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.emulator_server", "-H", host, "-p", str(port)],
+        dies_with_parent([sys.executable, "-m", "infra.local.emulator_server", "-H", host, "-p", str(port)]),
         cwd=PROJECT_DIR,
         env=env,
         stdout=output,
         stderr=output,
         # Out of the terminal's process group: Ctrl-C reaches only the runner,
-        # which stops the emulator last, after what still talks to it.
+        # which stops the emulator last, after what still talks to it. Should
+        # the runner die without stopping it, the kernel ends it.
         start_new_session=True,
     )
     emulator = Emulator(host=host, port=port, process=process)

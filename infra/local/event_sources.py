@@ -76,9 +76,7 @@ class EventSourcePoller(ABC):
         self._thread.start()
 
     def stop(self, timeout: float = 10) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        stop_pollers([self], timeout)
 
     def _run(self) -> None:
         backoff = MIN_BACKOFF_SECONDS
@@ -92,6 +90,15 @@ class EventSourcePoller(ABC):
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             else:
                 backoff = MIN_BACKOFF_SECONDS
+
+
+def stop_pollers(pollers: list[EventSourcePoller], timeout: float = 10) -> None:
+    """Stop them all at once: shutdown waits for the slowest long poll, not their sum."""
+    for poller in pollers:
+        poller._stop.set()
+    for poller in pollers:
+        if poller._thread is not None:
+            poller._thread.join(timeout)
 
 
 def failed_items(response: Any, item_ids: list[str]) -> set[str]:

@@ -1,10 +1,12 @@
 """`make run`: the whole system on one machine.
 
-Starts the embedded AWS emulator unless AWS_ENDPOINT_URL names another one,
-creates the tables and queues, serves the Chalice app on
+Starts the embedded AWS emulator unless AWS_ENDPOINT_URL names another one
+(or, with --localstack HOST:PORT, uses the LocalStack there or starts one in
+host mode), creates the tables and queues, serves the Chalice app on
 http://localhost:8080 with Chalice's own local server, and runs every SQS and
 DynamoDB stream handler of the app the way Lambda's event source mappings
-would. Ctrl-C (or SIGTERM) stops everything it started.
+would. Ctrl-C, SIGTERM or a closed terminal stops everything it started; if
+the runner itself is killed, the emulator and LocalStack die with it.
 """
 
 import argparse
@@ -14,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,8 @@ from dotenv import load_dotenv
 
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
 from infra.local.emulator import Emulator, start_emulator
-from infra.local.event_sources import EventSourcePoller, pollers_for_app
+from infra.local.event_sources import EventSourcePoller, pollers_for_app, stop_pollers
+from infra.localstack.host import LocalStackError, localstack_at
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LOCAL_CREDENTIALS = {
@@ -41,6 +45,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     parser.add_argument("--stage", default="local")
     parser.add_argument("--emulator-port", type=int, default=EMULATOR_PORT)
+    parser.add_argument(
+        "--localstack", metavar="HOST:PORT", help="LocalStack there: used if it answers, else started in host mode"
+    )
     return parser.parse_args(argv)
 
 
@@ -105,13 +112,12 @@ def _orders_stream_arn() -> str:
 
 def _print_summary(
     args: argparse.Namespace,
-    emulator: Emulator | None,
+    origin: str,
     resources: list[tuple[str, ...]],
     pollers: list[EventSourcePoller],
 ) -> None:
     print(f"Catalyst ({args.stage}) is up. Ctrl-C stops everything.")
     print(f"  API            http://localhost:{args.port}  (bound to {args.host})")
-    origin = "embedded emulator (moto, in memory)" if emulator else "configured endpoint"
     print(f"  AWS endpoint   {os.environ['AWS_ENDPOINT_URL']}  [{origin}]")
     for kind, name in resources:
         print(f"  {kind:<14} {name}")
@@ -121,49 +127,76 @@ def _print_summary(
     sys.stdout.flush()
 
 
+def _aws_endpoint(args: argparse.Namespace, resources: ExitStack) -> str:
+    """Point AWS_ENDPOINT_URL at the backend, starting it if need be; return what it is."""
+    if args.localstack:
+        localstack = resources.enter_context(localstack_at(args.localstack))
+        os.environ["AWS_ENDPOINT_URL"] = localstack.url
+        return "LocalStack, host mode, started for this run" if localstack.started_here else "LocalStack, left running"
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return "configured endpoint"
+    emulator: Emulator = start_emulator(port=args.emulator_port)
+    resources.callback(emulator.stop)
+    os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint_url
+    return "embedded emulator (moto, in memory)"
+
+
+def _stop_on_signals() -> None:
+    # SIGTERM and SIGHUP (a closed terminal) stop the runner as Ctrl-C does, at any point of the startup too.
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.default_int_handler)
+
+
+def _ignore_signals() -> None:
+    # Shutdown runs once: make passes its own SIGTERM on as well, so a process
+    # group's SIGTERM arrives twice, and a second KeyboardInterrupt would cut
+    # the cleanup short.
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
+
+
+def _serve(args: argparse.Namespace, resources: ExitStack) -> None:
+    origin = _aws_endpoint(args, resources)
+    factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=args.stage)
+    os.environ.update(config.environment_variables)
+    created = _bootstrap(args.stage)
+    os.environ["ORDERS_STREAM_ARN"] = _orders_stream_arn()
+
+    app = config.chalice_app  # imports app.py, whose settings now see the stream
+    _serve_like_api_gateway()
+    server = factory.create_local_server(app, config, args.host, args.port)
+    server_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
+    server_thread.start()
+    resources.callback(server.shutdown)
+    pollers = pollers_for_app(app, config, boto3.Session())
+    for poller in pollers:
+        poller.start()
+    resources.callback(stop_pollers, pollers)
+
+    _print_summary(args, origin, created, pollers)
+    server_thread.join()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     _prepare_environment()
     _log_to_stderr()
-    # SIGTERM stops the runner the way Ctrl-C does, at any point of the startup too.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-
-    emulator: Emulator | None = None
-    pollers: list[EventSourcePoller] = []
-    server_thread: threading.Thread | None = None
+    _stop_on_signals()
+    # Everything started is stopped in reverse order: pollers, server, then the backend.
+    resources = ExitStack()
     try:
-        if not os.environ.get("AWS_ENDPOINT_URL"):
-            emulator = start_emulator(port=args.emulator_port)
-            os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint_url
-        factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
-        config = factory.create_config_obj(chalice_stage_name=args.stage)
-        os.environ.update(config.environment_variables)
-        resources = _bootstrap(args.stage)
-        os.environ["ORDERS_STREAM_ARN"] = _orders_stream_arn()
-
-        app = config.chalice_app  # imports app.py, whose settings now see the stream
-        _serve_like_api_gateway()
-        server = factory.create_local_server(app, config, args.host, args.port)
-        server_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
-        server_thread.start()
-        pollers = pollers_for_app(app, config, boto3.Session())
-        for poller in pollers:
-            poller.start()
-
-        _print_summary(args, emulator, resources, pollers)
-        server_thread.join()
-    except KeyboardInterrupt:
-        pass
+        with resources:
+            try:
+                _serve(args, resources)
+            except KeyboardInterrupt:
+                _ignore_signals()
     except subprocess.CalledProcessError as error:
         print(f"Creating the tables and queues failed (exit code {error.returncode}).", file=sys.stderr)
         return 1
-    finally:
-        for poller in pollers:
-            poller.stop()
-        if server_thread is not None and server_thread.is_alive():
-            server.shutdown()
-        if emulator is not None:
-            emulator.stop()
+    except LocalStackError as error:
+        print(f"LocalStack: {error}", file=sys.stderr)
+        return 1
     print("Stopped.")
     return 0
 

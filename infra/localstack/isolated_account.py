@@ -6,15 +6,13 @@ sees only what it creates itself, so at its end it deletes every table and
 queue of that account: exactly what it created, and nothing a developer keeps
 in LocalStack's default account (000000000000).
 
-`make test-localstack` runs the integration suite this way; the suite's
-emulator fixture yields `isolated_account(endpoint)` instead of starting the
-embedded emulator when CATALYST_INTEGRATION_ENDPOINT is set.
+The integration suite runs this way on LocalStack (`make test`'s second
+pass, `make test-localstack`): its emulator fixture yields
+`isolated_account(endpoint)` instead of starting the embedded emulator.
 """
 
-import json
 import os
 import secrets
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +20,10 @@ from typing import Any
 
 import boto3
 
+from infra.localstack.host import localstack_version
+
 REGION = "us-east-1"
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-HEALTH_TIMEOUT_SECONDS = 5
 
 
 class NotLocalStackError(RuntimeError):
@@ -67,16 +66,8 @@ def random_account_id() -> str:
 
 def ensure_localstack(endpoint_url: str) -> None:
     """Refuse anything but LocalStack: this code deletes what it finds."""
-    try:
-        with urllib.request.urlopen(f"{endpoint_url}/_localstack/health", timeout=HEALTH_TIMEOUT_SECONDS) as answer:
-            health = json.load(answer)
-    except (OSError, ValueError) as error:
-        raise NotLocalStackError(
-            f"no LocalStack answers on {endpoint_url} ({error}); start it with "
-            "`docker compose -f docker-compose.localstack.yml up -d --wait`"
-        ) from error
-    if "services" not in health:
-        raise NotLocalStackError(f"{endpoint_url} does not answer as LocalStack does")
+    if localstack_version(endpoint_url) is None:
+        raise NotLocalStackError(f"no LocalStack answers on {endpoint_url}")
 
 
 @contextmanager

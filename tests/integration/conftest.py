@@ -1,6 +1,15 @@
-"""Integration tests: the emulator on a free port, then `make run`'s runner
-pointed at it (stage `test`), serving the real Chalice local server and
-running the app's event handlers; tests speak HTTP and, for queues, boto3."""
+"""Integration tests: an AWS backend, then `make run`'s runner pointed at it
+(stage `test`), serving the real Chalice local server and running the app's
+event handlers; tests speak HTTP and, for queues, boto3.
+
+CATALYST_INTEGRATION_BACKEND picks the backend, and `make test` runs the
+suite once on each:
+- `emulator` (the default): the embedded emulator on a free port.
+- `localstack`: a fresh account of its own in LocalStack at
+  CATALYST_LOCALSTACK_ADDRESS (HOST:PORT), used and left running if one
+  answers there, else started there in host mode and stopped afterwards;
+  without an address, on a free port.
+"""
 
 import os
 import subprocess
@@ -17,6 +26,7 @@ import pytest
 import requests
 
 from infra.local.emulator import Emulator, free_port, start_emulator
+from infra.localstack.host import localstack_at
 from infra.localstack.isolated_account import IsolatedAccount, isolated_account
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -24,7 +34,10 @@ STARTUP_TIMEOUT_SECONDS = 60
 # The runner's stage: its queue consumer has a 1 s timeout, so failed
 # messages come back after 6 s instead of the local stage's 30.
 STAGE = "test"
-LOCALSTACK_ENDPOINT = os.environ.get("CATALYST_INTEGRATION_ENDPOINT")
+BACKENDS = ("emulator", "localstack")
+BACKEND = os.environ.get("CATALYST_INTEGRATION_BACKEND") or "emulator"
+if BACKEND not in BACKENDS:
+    raise pytest.UsageError(f"CATALYST_INTEGRATION_BACKEND must be one of {BACKENDS}, not {BACKEND!r}")
 
 
 @dataclass
@@ -66,6 +79,10 @@ class LocalStack:
         return response.json()["token"]
 
 
+def pytest_report_header() -> str:
+    return f"integration backend: {BACKEND}"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration" in str(item.path):
@@ -78,10 +95,10 @@ def aws_client(emulator: Emulator | IsolatedAccount, service: str) -> Any:
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator | IsolatedAccount]:
-    """The embedded emulator on a free port; or, for `make test-localstack`, a
-    fresh account of its own in the LocalStack that CATALYST_INTEGRATION_ENDPOINT names."""
-    if LOCALSTACK_ENDPOINT:
-        with isolated_account(LOCALSTACK_ENDPOINT) as account:
+    """The embedded emulator on a free port; or a fresh account of its own in LocalStack."""
+    if BACKEND == "localstack":
+        address = os.environ.get("CATALYST_LOCALSTACK_ADDRESS")
+        with localstack_at(address) as localstack, isolated_account(localstack.url) as account:
             yield account
         return
     emulator = start_emulator(port=free_port())

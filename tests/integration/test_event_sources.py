@@ -22,6 +22,7 @@ import requests
 from infra.local.emulator import Emulator
 from infra.local.event_sources import DynamoDBStreamPoller, EventSourcePoller, SqsPoller
 from infra.local.lambda_functions import LocalFunction
+from infra.local.waiters import wait_until_active
 from tests.integration.conftest import LocalStack, aws_client
 
 DEADLINE_SECONDS = 20
@@ -309,6 +310,7 @@ def stream(emulator: Emulator) -> StreamUnderTest:
         BillingMode="PAY_PER_REQUEST",
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )["TableDescription"]
+    wait_until_active(dynamodb, table, delay_seconds=1)
     for number in range(1, 6):
         item = {"pk": {"S": f"item-{number}"}, "n": {"N": str(number)}, "blob": {"B": b"\x01\x02"}}
         dynamodb.put_item(TableName=table, Item=item)

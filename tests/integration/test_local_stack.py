@@ -114,7 +114,8 @@ def test_runner_reports_what_runs_where(local_stack: LocalStack) -> None:
     assert "catalyst-test-orders" in log
     assert "queue          catalyst-test-ticket-status-events-dlq" in log
     assert "ticket_status_events <- SQS catalyst-test-ticket-status-events  (batch 10, window 1 s)" in log
-    assert "order_events <- DynamoDB stream arn:aws:dynamodb:us-east-1:000000000000:table/catalyst-test-orders/" in log
+    stream = f"arn:aws:dynamodb:us-east-1:{local_stack.emulator.account_id}:table/catalyst-test-orders/stream/"
+    assert f"order_events <- DynamoDB stream {stream}" in log
 
 
 def test_runner_starts_its_own_emulator_and_ctrl_c_stops_everything(tmp_path: Path) -> None:

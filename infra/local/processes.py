@@ -1,0 +1,23 @@
+"""Child processes that never outlive the process that started them.
+
+Linux's PR_SET_PDEATHSIG has the kernel signal a child when its parent dies,
+however the parent dies: Ctrl-C, SIGTERM, a closed terminal, SIGKILL or a
+crash. util-linux's `setpriv --pdeathsig` sets it and then runs the command.
+The signal fires when the *thread* that started the child ends, so children
+are started from the main thread (the runner, the test fixtures, the bench).
+"""
+
+import shutil
+
+SETPRIV = shutil.which("setpriv")
+
+
+def dies_with_parent(command: list[str], *, signal: str = "KILL") -> list[str]:
+    """`command`, wrapped so that it gets `signal` when this process dies.
+
+    Without setpriv (not Linux) the command runs as it is: then only an
+    orderly stop ends it.
+    """
+    if SETPRIV is None:
+        return command
+    return [SETPRIV, "--pdeathsig", signal, "--", *command]
