@@ -19,7 +19,9 @@ import json
 import os
 import secrets
 import sys
+import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -112,24 +114,90 @@ def dlq_list(sqs: Any, dead_letter_url: str, *, as_json: bool) -> int:
     return 0
 
 
-def dlq_redrive(sqs: Any, dead_letter_url: str, source_url: str, *, message_id: str | None) -> int:
-    from chalicelib.orders.status_events import REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE
+# Where SQS itself cannot move messages (moto has no message move tasks), the
+# command moves them: these answers say the endpoint lacks the operation.
+_NO_MOVE_TASKS = frozenset({"InvalidAction", "UnsupportedOperation", "NotImplemented", "UnknownOperationException"})
+MOVE_TASK_POLL_SECONDS = 0.2
+MOVE_TASK_DONE = frozenset({"COMPLETED", "CANCELLED", "FAILED"})
 
-    moved = 0
-    skipped = []
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _redrive_on_the_server(sqs: Any, dead_letter_url: str, source_url: str) -> int | None:
+    """SQS's own redrive (a message move task). Return how many it moved, or
+    None if the endpoint has no such tasks.
+
+    The task counts the messages in the queue when it starts; it is cancelled
+    once it has moved that many, since an implementation that moves until the
+    queue is empty (LocalStack's) would move on forever while a consumer
+    dead-letters the copies again.
+    """
+    from botocore.exceptions import ClientError
+
+    dead_letter_arn = _queue_arn(sqs, dead_letter_url)
+    try:
+        handle = sqs.start_message_move_task(SourceArn=dead_letter_arn, DestinationArn=_queue_arn(sqs, source_url))[
+            "TaskHandle"
+        ]
+    except NotImplementedError:  # moto in-process
+        return None
+    except ClientError as error:
+        unsupported = error.response["ResponseMetadata"].get("HTTPStatusCode", 0) >= 500
+        if unsupported or error.response["Error"]["Code"] in _NO_MOVE_TASKS:
+            return None
+        raise
+    while True:
+        [task] = sqs.list_message_move_tasks(SourceArn=dead_letter_arn, MaxResults=1)["Results"]
+        if task["Status"] in MOVE_TASK_DONE:
+            break
+        to_move = task.get("ApproximateNumberOfMessagesToMove")
+        if to_move is not None and task.get("ApproximateNumberOfMessagesMoved", 0) >= to_move:
+            with suppress(ClientError):  # it may have ended meanwhile
+                sqs.cancel_message_move_task(TaskHandle=handle)
+        time.sleep(MOVE_TASK_POLL_SECONDS)
+    if task["Status"] == "FAILED":
+        raise RuntimeError(f"SQS's message move task failed: {task.get('FailureReason', 'no reason given')}")
+    return int(task.get("ApproximateNumberOfMessagesMoved", 0))
+
+
+def _redrive_here(sqs: Any, dead_letter_url: str, source_url: str, *, message_id: str | None) -> int:
+    """Move the dead letters one by one: send a copy to the source queue, then delete the dead letter.
+
+    A running consumer may dead-letter a copy again at once, as a new message
+    whose source_message_id is the copy's id: such a one stays where it is, so
+    each dead letter moves once and the command ends.
+    """
+    from chalicelib.orders.status_events import DEAD_LETTER_ATTRIBUTES, SOURCE_MESSAGE_ATTRIBUTE
+
+    sent_ids: set[str] = set()
+    left = []
     for message in _drain(sqs, dead_letter_url, LISTING_VISIBILITY_SECONDS):
-        if message_id and message["MessageId"] != message_id:
-            skipped.append(message)
+        attributes = message.get("MessageAttributes", {})
+        came_from = attributes.get(SOURCE_MESSAGE_ATTRIBUTE, {}).get("StringValue", message["MessageId"])
+        if came_from in sent_ids or (message_id and message["MessageId"] != message_id):
+            left.append(message)
             continue
-        attributes = {
+        kept = {
             name: {key: value for key, value in attribute.items() if key in {"DataType", "StringValue", "BinaryValue"}}
-            for name, attribute in message.get("MessageAttributes", {}).items()
-            if name not in {REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE}
+            for name, attribute in attributes.items()
+            if name not in DEAD_LETTER_ATTRIBUTES
         }
-        sqs.send_message(QueueUrl=source_url, MessageBody=message["Body"], MessageAttributes=attributes)
+        sent = sqs.send_message(QueueUrl=source_url, MessageBody=message["Body"], MessageAttributes=kept)
+        sent_ids.add(sent["MessageId"])
+        # Stopped here, the message is in both queues: consumers apply an event id once.
         sqs.delete_message(QueueUrl=dead_letter_url, ReceiptHandle=message["ReceiptHandle"])
-        moved += 1
-    _make_visible(sqs, dead_letter_url, skipped)
+    _make_visible(sqs, dead_letter_url, left)
+    return len(sent_ids)
+
+
+def dlq_redrive(sqs: Any, dead_letter_url: str, source_url: str, *, message_id: str | None) -> int:
+    moved = None if message_id else _redrive_on_the_server(sqs, dead_letter_url, source_url)
+    if moved is not None:
+        print(f"moved {moved} message(s) back to the source queue (SQS message move task)")
+        return 0
+    moved = _redrive_here(sqs, dead_letter_url, source_url, message_id=message_id)
     print(f"moved {moved} message(s) back to the source queue")
     return 0
 

@@ -34,6 +34,7 @@ MAX_MESSAGE_ATTRIBUTES = 10
 # The reason echoes the invalid input; bounded, so the dead letter stays within SQS's size limit.
 MAX_REASON_LENGTH = 1000
 SOURCE_MESSAGE_ATTRIBUTE = "source_message_id"
+DEAD_LETTER_ATTRIBUTES = (REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE)
 
 
 class RetryLater(Exception):
@@ -82,11 +83,14 @@ def _describe(error: ValidationError) -> str:
 
 def _dead_letter(record: SQSRecord, *, reason: str) -> None:
     # SQS allows 10 attributes per message: ours take 2, the sender's keep up to 8.
+    # A redriven message may still carry the two of an earlier dead-lettering.
     kept = [
         (name, value.string_value)
         for name, value in sorted(record.message_attributes.items())
-        if value.data_type.startswith("String") and value.string_value is not None
-    ][: MAX_MESSAGE_ATTRIBUTES - 2]
+        if value.data_type.startswith("String")
+        and value.string_value is not None
+        and name not in DEAD_LETTER_ATTRIBUTES
+    ][: MAX_MESSAGE_ATTRIBUTES - len(DEAD_LETTER_ATTRIBUTES)]
     reason = reason[:MAX_REASON_LENGTH]
     send_message(
         dead_letter_queue(TICKET_STATUS_EVENTS),

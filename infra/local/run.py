@@ -44,7 +44,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     parser.add_argument("--stage", default="local")
-    parser.add_argument("--emulator-port", type=int, default=EMULATOR_PORT)
+    parser.add_argument("--emulator-port", type=int, default=int(os.environ.get("EMULATOR_PORT", EMULATOR_PORT)))
     parser.add_argument(
         "--localstack", metavar="HOST:PORT", help="LocalStack there: used if it answers, else started in host mode"
     )

@@ -52,19 +52,25 @@ class LocalStack:
     def client(self, service: str) -> Any:
         return aws_client(self.emulator, service)
 
-    def create_superuser(self, email: str, password: str) -> None:
-        """Exactly as an operator would script it: the CLI, against this stack's endpoint."""
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> str:
+        """`python -m infra.cli --stage test ARGS` against this stack's endpoint, as an operator runs it; its stdout."""
         result = subprocess.run(
-            [sys.executable, "-m", "infra.cli", "--stage", STAGE, "createsuperuser", "--email", email, "--no-input"],
+            [sys.executable, "-m", "infra.cli", "--stage", STAGE, *args],
             cwd=PROJECT_DIR,
-            env={**os.environ, "AWS_ENDPOINT_URL": self.emulator.endpoint_url, "CATALYST_SUPERUSER_PASSWORD": password},
+            env={**os.environ, "AWS_ENDPOINT_URL": self.emulator.endpoint_url, **(env or {})},
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=timeout,
             check=False,
         )
         assert result.returncode == 0, result.stderr
-        assert "Superuser created successfully." in result.stdout
+        return result.stdout
+
+    def create_superuser(self, email: str, password: str) -> None:
+        """Exactly as an operator would script it."""
+        password_variable = {"CATALYST_SUPERUSER_PASSWORD": password}
+        output = self.cli("createsuperuser", "--email", email, "--no-input", env=password_variable)
+        assert "Superuser created successfully." in output
 
     def login(self, email: str, password: str) -> str:
         response = requests.post(self.url("/api/users/login/"), json={"email": email, "password": password}, timeout=30)

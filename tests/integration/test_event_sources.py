@@ -11,6 +11,7 @@ import json
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -613,3 +614,26 @@ def test_a_message_for_an_unknown_ticket_ends_in_the_dead_letter_queue_with_its_
         if line.get("message", "").startswith("status event failed") and line.get("message_id") == message_id
     ]
     assert attempts == [1, 2, 3, 4, 5]
+
+
+def test_a_redrive_moves_each_dead_letter_once_while_the_consumer_runs(local_stack: LocalStack) -> None:
+    """The consumer dead-letters each moved copy again at once (still not JSON): the
+    redrive must not chase those copies, and must end."""
+    local_stack.cli("dlq", "purge", "--queue", "status-events", "--yes")
+    bodies = [f"not json {uuid.uuid4().hex}" for _ in range(10)]
+    send_status_events(local_stack, *bodies)
+
+    def dead_bodies() -> Counter:
+        listed = json.loads(local_stack.cli("dlq", "list", "--queue", "status-events", "--json"))
+        return Counter(entry["body"] for entry in listed)
+
+    eventually(lambda: set(dead_bodies()) == set(bodies), "the ten poison messages reach the DLQ")
+    started = time.monotonic()
+    output = local_stack.cli("dlq", "redrive", "--queue", "status-events", timeout=30)
+    assert time.monotonic() - started < 30
+    assert "moved 10 message(s)" in output
+
+    # Each copy is dead-lettered again by the consumer: once.
+    eventually(lambda: set(dead_bodies()) == set(bodies), "the copies are dead-lettered again")
+    time.sleep(2)
+    assert dead_bodies() == Counter(bodies)
