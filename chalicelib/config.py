@@ -8,8 +8,10 @@ Secrets Manager secret, SECRET_KEY_SECRET_ID, fetched once on first use.
 
 import hashlib
 import hmac
+import math
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,11 +23,19 @@ LOCAL_SECRET_KEY = "insecure-local-only-secret-change-me"  # noqa: S105 (a known
 # Stages that run on a developer's machine: the embedded emulator, LocalStack.
 LOCAL_STAGES = frozenset({"local", "localstack"})
 MIN_SECRET_KEY_LENGTH = 32
+# A key's entropy, estimated from its own characters (their Shannon entropy
+# times the length): 32 random hex digits score 90 or more, the same character
+# repeated 0, a four-character pattern repeated to 32 characters 64.
+MIN_SECRET_KEY_BITS = 80
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,20}")
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 # What a new registration may do unless DEFAULT_PERMISSIONS says otherwise: the
 # seed's quickstart (register, then create an order) keeps working.
 DEFAULT_PERMISSIONS = "orders.add_order"
+DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
+# Every numeric setting has bounds, checked at startup: (default, minimum, maximum).
+# A token lives at most a year; past datetime's range, issuing one would fail.
+NUMERIC_SETTINGS = {"TOKEN_TTL_SECONDS": (DEFAULT_TOKEN_TTL_SECONDS, 1, 365 * 24 * 3600)}
 
 
 class ConfigurationError(RuntimeError):
@@ -39,7 +49,7 @@ class Settings:
     stage: str
     secret_key_value: str = ""
     secret_key_secret_id: str = ""
-    token_ttl_seconds: int = 24 * 3600
+    token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS
     aws_region: str = "us-east-1"
     log_level: str = "INFO"
     # Set where the stream exists before the app is loaded (by the stack on AWS,
@@ -84,12 +94,26 @@ class Settings:
         return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
 
 
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` may not sign tokens outside the local stages, or None."""
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if LOCAL_SECRET_KEY in key:
+        return "contains the example value"
+    counts = Counter(key).values()
+    bits = -sum(count * math.log2(count / len(key)) for count in counts)
+    if bits < MIN_SECRET_KEY_BITS:
+        return f"has too little entropy ({bits:.0f} bits by its own characters, below {MIN_SECRET_KEY_BITS})"
+    return None
+
+
 def _secret_from_secrets_manager(secret_id: str, region: str) -> str:
     import boto3
 
     value = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=secret_id)["SecretString"]
-    if len(value) < MIN_SECRET_KEY_LENGTH:
-        raise ConfigurationError(f"the secret {secret_id} is shorter than {MIN_SECRET_KEY_LENGTH} characters")
+    weakness = secret_key_weakness(value)
+    if weakness:
+        raise ConfigurationError(f"the secret {secret_id} {weakness}")
     return value
 
 
@@ -110,19 +134,23 @@ def _problems(environ: Mapping[str, str]) -> list[str]:
         problems.append("CATALYST_STAGE must be set to a stage name such as local, dev or prod")
     secret = environ.get("SECRET_KEY", "")
     secret_id = environ.get("SECRET_KEY_SECRET_ID", "")
-    weak_secret = secret == LOCAL_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH
+    weakness = secret_key_weakness(secret)
     from_secrets_manager = bool(secret_id) and not secret
-    if stage not in LOCAL_STAGES and weak_secret and not from_secrets_manager:
+    if stage not in LOCAL_STAGES and weakness and not from_secrets_manager:
         problems.append(
-            f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
-            f"(not the example value), or SECRET_KEY_SECRET_ID name a Secrets Manager secret, "
-            f"outside the local stages"
+            f"SECRET_KEY {weakness}: outside the local stages it must be a random value of at least "
+            f'{MIN_SECRET_KEY_LENGTH} characters and {MIN_SECRET_KEY_BITS} bits (python -c "import secrets; '
+            f'print(secrets.token_urlsafe(48))"), or SECRET_KEY_SECRET_ID name a Secrets Manager secret'
         )
     if len(_cors_origins(environ)) > 1:
         problems.append("CORS_ALLOWED_ORIGINS takes at most one origin")
-    ttl = environ.get("TOKEN_TTL_SECONDS", "86400")
-    if not (ttl.isascii() and ttl.isdigit()) or int(ttl) <= 0:
-        problems.append("TOKEN_TTL_SECONDS must be a positive whole number of seconds")
+    for name, (default, minimum, maximum) in NUMERIC_SETTINGS.items():
+        value = environ.get(name, str(default))
+        # The length first: int() of thousands of digits is refused, or slow.
+        if not (value.isascii() and value.isdigit() and len(value) <= len(str(maximum))) or not (
+            minimum <= int(value) <= maximum
+        ):
+            problems.append(f"{name} must be a whole number from {minimum:,} to {maximum:,}")
     unknown = _permission_list(environ) - ALL_PERMISSIONS
     if unknown:
         problems.append(f"DEFAULT_PERMISSIONS names unknown permissions: {', '.join(sorted(unknown))}")
@@ -139,7 +167,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         stage=environ["CATALYST_STAGE"],
         secret_key_value=environ.get("SECRET_KEY", ""),
         secret_key_secret_id=environ.get("SECRET_KEY_SECRET_ID", ""),
-        token_ttl_seconds=int(environ.get("TOKEN_TTL_SECONDS", "86400")),
+        token_ttl_seconds=int(environ.get("TOKEN_TTL_SECONDS", str(DEFAULT_TOKEN_TTL_SECONDS))),
         aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
         log_level=environ.get("LOG_LEVEL", "INFO").upper(),
         orders_stream_arn=environ.get("ORDERS_STREAM_ARN", ""),

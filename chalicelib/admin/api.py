@@ -20,7 +20,6 @@ from chalicelib.admin.schemas import (
 )
 from chalicelib.audit import audit_page
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.orders.api import order_id_from_path
 from chalicelib.orders.responses import order_summary, order_with_tickets
 from chalicelib.orders.schemas import TicketStatusResponse
 from chalicelib.orders.selectors import order_get_with_tickets, ticket_get_by_code
@@ -39,13 +38,14 @@ from chalicelib.users.permissions import (
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import INVALID_CURSOR, cursor_decode, cursor_encode
 from chalicelib.web.openapi import Operation
-from chalicelib.web.requests import parse_body, parse_query
+from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE, USER_ID
+from chalicelib.web.requests import authorization_header, parse_body, parse_query
 
 admin_api = ApiBlueprint(__name__)
 
 
 def _staff(permission: str | None = None) -> Principal:
-    principal = principal_of(user_from_authorization(admin_api.current_request.headers.get("authorization")))
+    principal = principal_of(user_from_authorization(authorization_header(admin_api.current_request)))
     require_staff(principal)
     if permission:
         require_permission(principal, permission)
@@ -63,7 +63,7 @@ def _next_cursor(resume: dict | None, actor: Principal, purpose: str) -> str | N
 def _user(user: UserRecord) -> dict:
     return UserResponse(
         user_id=user.user_id,
-        email=user.email,
+        email=user.display_email,
         first_name=user.first_name,
         last_name=user.last_name,
         is_active=bool(user.is_active),
@@ -123,14 +123,14 @@ def list_users() -> dict:
         responses={200: UserResponse},
         auth="staff",
         permission=VIEW_USER,
-        path_parameters={"user_id": "The user's id."},
+        path_parameters={"user_id": USER_ID},
     ),
 )
 def get_user(user_id: str) -> dict:
     _staff(VIEW_USER)
     user = selectors.user_by_id(user_id=user_id)
     if user is None:
-        raise NotFound("No user with this id.")
+        raise NotFound(USER_ID.not_found)
     return _user(user)
 
 
@@ -144,7 +144,7 @@ def get_user(user_id: str) -> dict:
         responses={200: UserResponse},
         auth="staff",
         permission=CHANGE_USER,
-        path_parameters={"user_id": "The user's id."},
+        path_parameters={"user_id": USER_ID},
     ),
 )
 def change_user(user_id: str) -> dict:
@@ -194,14 +194,14 @@ def list_orders() -> dict:
         responses={200: AdminOrderResponse},
         auth="staff",
         permission=VIEW_ORDER,
-        path_parameters={"order_id": "The order's id."},
+        path_parameters={"order_id": ORDER_ID},
     ),
 )
-def get_order(order_id: str) -> dict:
+def get_order(order_id: int) -> dict:
     _staff(VIEW_ORDER)
-    details = order_get_with_tickets(order_id=order_id_from_path(order_id))
+    details = order_get_with_tickets(order_id=order_id)
     if details is None:
-        raise NotFound("No order with this id.")
+        raise NotFound(ORDER_ID.not_found)
     return AdminOrderResponse(**order_with_tickets(details), owner_id=details.order.owner_id).model_dump(mode="json")
 
 
@@ -214,7 +214,7 @@ def get_order(order_id: str) -> dict:
         responses={200: AdminTicketResponse},
         auth="staff",
         permission=VIEW_ORDER,
-        path_parameters={"code": "The ticket's code."},
+        path_parameters={"code": TICKET_CODE},
     ),
 )
 def get_ticket(code: str) -> dict:
@@ -222,7 +222,7 @@ def get_ticket(code: str) -> dict:
     ticket = ticket_get_by_code(code=code)
     details = order_get_with_tickets(order_id=int(ticket.order_id)) if ticket else None
     if details is None:
-        raise NotFound("No ticket with this code.")
+        raise NotFound(TICKET_CODE.not_found)
     return AdminTicketResponse(
         **order_with_tickets(details), owner_id=details.order.owner_id, ticket_code=ticket.ticket_code
     ).model_dump(mode="json")
@@ -238,7 +238,7 @@ def get_ticket(code: str) -> dict:
         responses={200: TicketStatusResponse},
         auth="staff",
         permission=CHANGE_TICKET,
-        path_parameters={"code": "The ticket's code."},
+        path_parameters={"code": TICKET_CODE},
     ),
 )
 def change_ticket_status(code: str) -> dict:

@@ -20,26 +20,21 @@ from chalicelib.users.permissions import ADD_ORDER, require_permission
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import INVALID_CURSOR, cursor_decode, cursor_encode
 from chalicelib.web.openapi import Operation
-from chalicelib.web.requests import parse_body, parse_query
+from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE
+from chalicelib.web.requests import authorization_header, parse_body, parse_query
 
 orders_api = ApiBlueprint(__name__)
 ORDERS_CURSOR = "orders"
 
 
 def _caller() -> UserRecord:
-    return user_from_authorization(orders_api.current_request.headers.get("authorization"))
+    return user_from_authorization(authorization_header(orders_api.current_request))
 
 
-def order_id_from_path(raw: str) -> int:
-    if raw.isascii() and raw.isdigit():
-        return int(raw)
-    raise NotFound("No order with this id.")
-
-
-def _own_order(order_id: str, caller: UserRecord) -> selectors.OrderWithTickets:
-    details = selectors.order_get_with_tickets(order_id=order_id_from_path(order_id))
+def _own_order(order_id: int, caller: UserRecord) -> selectors.OrderWithTickets:
+    details = selectors.order_get_with_tickets(order_id=order_id)
     if details is None or details.order.owner_id != caller.user_id:
-        raise NotFound("No order with this id.")
+        raise NotFound(ORDER_ID.not_found)
     return details
 
 
@@ -106,10 +101,10 @@ def list_orders() -> dict:
         tag="orders",
         responses={200: OrderResponse},
         auth="token",
-        path_parameters={"order_id": "The order's id."},
+        path_parameters={"order_id": ORDER_ID},
     ),
 )
-def get_order(order_id: str) -> dict:
+def get_order(order_id: int) -> dict:
     return order_with_tickets(_own_order(order_id, _caller()))
 
 
@@ -122,12 +117,12 @@ def get_order(order_id: str) -> dict:
         responses={200: OrderResponse},
         auth="token",
         errors=(409,),
-        path_parameters={"order_id": "The order's id."},
+        path_parameters={"order_id": ORDER_ID},
     ),
 )
-def cancel_order(order_id: str) -> dict:
+def cancel_order(order_id: int) -> dict:
     caller = _caller()
-    services.order_cancel(order_id=order_id_from_path(order_id), owner_id=caller.user_id)
+    services.order_cancel(order_id=order_id, owner_id=caller.user_id)
     return order_with_tickets(_own_order(order_id, caller))
 
 
@@ -139,7 +134,7 @@ def cancel_order(order_id: str) -> dict:
         tag="orders",
         request=UpdateTicketStatusRequest,
         responses={200: TicketStatusResponse},
-        path_parameters={"code": "The ticket's code (a UUID)."},
+        path_parameters={"code": TICKET_CODE},
         description="Any valid status answers 200; the outcome says whether it was applied, unchanged, stale "
         "(older than the last report) or a duplicate (event_id seen before).",
     ),

@@ -7,7 +7,7 @@ from chalicelib.users.authentication import user_from_authorization
 from chalicelib.users.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, TokenResponse
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.openapi import Operation
-from chalicelib.web.requests import parse_body
+from chalicelib.web.requests import authorization_header, client_address, parse_body
 
 users_api = ApiBlueprint(__name__)
 
@@ -25,13 +25,10 @@ users_api = ApiBlueprint(__name__)
 )
 def register() -> Response:
     request = parse_body(users_api.current_request, RegisterRequest)
-    user = services.user_register(
-        email=request.email,
-        password=request.password,
-        first_name=request.first_name,
-        last_name=request.last_name,
+    token = services.user_sign_up(
+        email=request.email, password=request.password, first_name=request.first_name, last_name=request.last_name
     )
-    return Response(body=TokenResponse(token=services.user_issue_token(user=user)).model_dump(), status_code=201)
+    return Response(body=TokenResponse(token=token).model_dump(), status_code=201)
 
 
 @users_api.route(
@@ -43,13 +40,15 @@ def register() -> Response:
         request=LoginRequest,
         responses={200: TokenResponse},
         errors=(401, 429),
-        description="After 5 failed logins for one email within 15 minutes, that email gets 429 until the "
-        "window passes.",
+        description="After 5 failed logins for one email from one client address within 15 minutes, that pair "
+        "gets 429 until the window passes; after 100 for one email from any address, that email does.",
     ),
 )
 def login() -> dict:
     request = parse_body(users_api.current_request, LoginRequest)
-    user = services.user_authenticate_credentials(email=request.email, password=request.password)
+    user = services.user_authenticate_credentials(
+        email=request.email, password=request.password, client_address=client_address(users_api.current_request)
+    )
     return TokenResponse(token=services.user_issue_token(user=user)).model_dump()
 
 
@@ -67,7 +66,7 @@ def login() -> dict:
 )
 def change_password() -> dict:
     """Every token issued before stops working; the answer carries a new one."""
-    user = user_from_authorization(users_api.current_request.headers.get("authorization"))
+    user = user_from_authorization(authorization_header(users_api.current_request))
     request = parse_body(users_api.current_request, ChangePasswordRequest)
     user = services.user_change_password(
         user=user, current_password=request.current_password, new_password=request.new_password

@@ -3,6 +3,7 @@ password validators (length, numeric, common, similarity)."""
 
 import gzip
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -12,9 +13,18 @@ MAX_SIMILARITY = 0.7
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
 
 
+# RFC 5321: a mailbox's local part has at most 64 octets.
+MAX_EMAIL_LOCAL_PART_LENGTH = 64
+
+
 def normalize_email(email: str) -> str:
-    """Emails are unique regardless of case, so one spelling is stored."""
-    return email.strip().lower()
+    """The account's key: emails are unique whatever their case or Unicode form.
+
+    NFKC folds compatibility forms (the ligature "ﬁ" is "fi"), then case
+    folding makes "STRASSE" and "straße", or the two Greek final sigmas, one
+    key. For ASCII addresses this is exactly lower(), the rule before it.
+    """
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
 @cache

@@ -1,15 +1,30 @@
-"""Password attempts, counted per email in the events table with a TTL.
+"""Password attempts, counted in the events table with a TTL, against
+guessing, without handing anyone a way to lock others out.
 
-Every attempt is counted before its password is checked: after MAX_ATTEMPTS
-attempts that did not succeed within WINDOW, the email is refused (429) until
-the window that its first attempt opened has passed. Counting first, with a
-conditional write, means parallel guesses cannot get past the limit. A right
-password clears the count. Unknown emails are counted too, so the limit says
-nothing about which accounts exist. TTL deletion is lazy (up to days), so the
-window's end is checked in code and the TTL only cleans up.
+Three counters, each a window of WINDOW opened by its first attempt:
+- a login, per email *and* client address (API Gateway's sourceIp): after
+  MAX_ATTEMPTS_PER_ADDRESS attempts that did not succeed, that pair is refused
+  (429). Someone else's wrong passwords, from their own address, do not lock
+  the owner out;
+- a login, per email from any address: MAX_ATTEMPTS_PER_EMAIL, against
+  guessing spread over many addresses;
+- a password change, per token holder: MAX_ATTEMPTS_PER_HOLDER wrong current
+  passwords. Only a valid token reaches it, so login failures never lock a
+  change-password out, and nobody else can.
+
+Every attempt is counted before its password is checked, with a conditional
+write, so parallel guesses cannot get past a limit. A right password clears
+its own counter (the pair's, or the holder's); the per-email window runs out.
+Unknown emails are counted too, so the limits say nothing about which
+accounts exist. TTL deletion is lazy (up to days), so a window's end is
+checked in code and the TTL only cleans up.
+
+OWASP's Authentication Cheat Sheet is the reference: limits per account and
+per source, and no lockout that an attacker can cause at will.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
@@ -19,12 +34,26 @@ from chalicelib.errors import Busy, TooManyRequests
 from chalicelib.events_table import EventsTableItem
 from chalicelib.storage import is_condition_failure
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS_PER_ADDRESS = 5
+MAX_ATTEMPTS_PER_EMAIL = 100
+MAX_ATTEMPTS_PER_HOLDER = 5
 WINDOW = timedelta(minutes=15)
 
 
-def _key(email: str) -> str:
-    return f"LOGIN#{email}"
+@dataclass(frozen=True)
+class AttemptLimit:
+    key_prefix: str
+    max_attempts: int
+
+    def key(self, *subject: str) -> str:
+        return "#".join((self.key_prefix, *subject))
+
+
+# One answer for every limit, as before there were three: clients need not tell them apart.
+TOO_MANY_ATTEMPTS = "Too many failed logins for this email. Try again later."
+LOGINS_PER_ADDRESS = AttemptLimit("LOGIN", MAX_ATTEMPTS_PER_ADDRESS)
+LOGINS_PER_EMAIL = AttemptLimit("LOGIN", MAX_ATTEMPTS_PER_EMAIL)
+PASSWORD_CHANGES = AttemptLimit("PASSWORD-CHANGE", MAX_ATTEMPTS_PER_HOLDER)
 
 
 class LoginAttemptsRecord(EventsTableItem):
@@ -32,11 +61,11 @@ class LoginAttemptsRecord(EventsTableItem):
     window_ends_at = UTCDateTimeAttribute()
 
 
-def _open_window(email: str, now: datetime) -> bool:
+def _open_window(key: str, now: datetime) -> bool:
     """Start a window with this attempt, unless one is open."""
     ends_at = now + WINDOW
     try:
-        LoginAttemptsRecord(_key(email), attempts=1, window_ends_at=ends_at, expires_at=ends_at).save(
+        LoginAttemptsRecord(key, attempts=1, window_ends_at=ends_at, expires_at=ends_at).save(
             condition=LoginAttemptsRecord.pk.does_not_exist() | (LoginAttemptsRecord.window_ends_at <= now)
         )
     except PutError as error:
@@ -46,12 +75,12 @@ def _open_window(email: str, now: datetime) -> bool:
     return True
 
 
-def _count_in_open_window(email: str, now: datetime) -> bool:
+def _count_in_open_window(key: str, max_attempts: int, now: datetime) -> bool:
     """Add this attempt to the open window, if it has attempts left."""
     try:
-        LoginAttemptsRecord(_key(email)).update(
+        LoginAttemptsRecord(key).update(
             actions=[LoginAttemptsRecord.attempts.add(1)],
-            condition=(LoginAttemptsRecord.window_ends_at > now) & (LoginAttemptsRecord.attempts < MAX_ATTEMPTS),
+            condition=(LoginAttemptsRecord.window_ends_at > now) & (LoginAttemptsRecord.attempts < max_attempts),
         )
     except UpdateError as error:
         if not is_condition_failure(error):
@@ -60,26 +89,41 @@ def _count_in_open_window(email: str, now: datetime) -> bool:
     return True
 
 
-def login_attempt_reserve(*, email: str, now: datetime | None = None) -> None:
-    """Count an attempt for this email, or refuse it when the window's attempts are used up.
+def _reserve(limit: AttemptLimit, key: str, now: datetime) -> None:
+    """Count an attempt under `key`, or refuse it when its window's attempts are used up.
 
     Opening a window comes first: it is the common case (no recent failures).
     Another attempt can open, fill or clear the window between two steps; the
     steps are then tried again, and only a window seen open and full refuses.
     """
-    now = now or datetime.now(UTC)
     for _ in range(3):
-        if _open_window(email, now) or _count_in_open_window(email, now):
+        if _open_window(key, now) or _count_in_open_window(key, limit.max_attempts, now):
             return
         try:
-            record = LoginAttemptsRecord.get(_key(email), consistent_read=True)
+            record = LoginAttemptsRecord.get(key, consistent_read=True)
         except LoginAttemptsRecord.DoesNotExist:
             continue
-        if record.window_ends_at > now and record.attempts >= MAX_ATTEMPTS:
+        if record.window_ends_at > now and record.attempts >= limit.max_attempts:
             retry_after = max(1, math.ceil((record.window_ends_at - now).total_seconds()))
-            raise TooManyRequests("Too many failed logins for this email. Try again later.", retry_after=retry_after)
-    raise Busy("Too many logins for this email at once. Try again.")
+            raise TooManyRequests(TOO_MANY_ATTEMPTS, retry_after=retry_after)
+    raise Busy("Too many attempts at once. Try again.")
 
 
-def login_attempts_clear(*, email: str) -> None:
-    LoginAttemptsRecord(_key(email)).delete()
+def login_attempt_reserve(*, email: str, client_address: str, now: datetime | None = None) -> None:
+    """Count a login attempt for this email from this address, and for this email from anywhere."""
+    now = now or datetime.now(UTC)
+    _reserve(LOGINS_PER_ADDRESS, LOGINS_PER_ADDRESS.key(email, "FROM", client_address), now)
+    _reserve(LOGINS_PER_EMAIL, LOGINS_PER_EMAIL.key(email), now)
+
+
+def login_attempts_clear(*, email: str, client_address: str) -> None:
+    """A right password from this address: its count starts again."""
+    LoginAttemptsRecord(LOGINS_PER_ADDRESS.key(email, "FROM", client_address)).delete()
+
+
+def password_change_attempt_reserve(*, user_id: str, now: datetime | None = None) -> None:
+    _reserve(PASSWORD_CHANGES, PASSWORD_CHANGES.key(user_id), now or datetime.now(UTC))
+
+
+def password_change_attempts_clear(*, user_id: str) -> None:
+    LoginAttemptsRecord(PASSWORD_CHANGES.key(user_id)).delete()

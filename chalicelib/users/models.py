@@ -28,7 +28,9 @@ class UserRecord(Model):
     class Meta(TableMeta):
         table_name = settings.table_name("users")
 
+    # The key (normalize_email); email_as_typed is the address as registered, for display.
     email = UnicodeAttribute(hash_key=True)
+    email_as_typed = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute()
     password_hash = UnicodeAttribute()
     first_name = UnicodeAttribute(default="")
@@ -42,6 +44,10 @@ class UserRecord(Model):
     created_at = UTCDateTimeAttribute()
 
     by_user_id = UserIdIndex()
+
+    @property
+    def display_email(self) -> str:
+        return self.email_as_typed or self.email
 
 
 def principal_of(user: UserRecord) -> Principal:

@@ -9,7 +9,12 @@ from chalicelib.config import settings
 from chalicelib.errors import Conflict, InvalidCredentials, InvalidInput, InvalidState
 from chalicelib.storage import is_condition_failure
 from chalicelib.users.domain import normalize_email, password_problems
-from chalicelib.users.login_attempts import login_attempt_reserve, login_attempts_clear
+from chalicelib.users.login_attempts import (
+    login_attempt_reserve,
+    login_attempts_clear,
+    password_change_attempt_reserve,
+    password_change_attempts_clear,
+)
 from chalicelib.users.models import UserRecord
 from chalicelib.users.passwords import hash_password, spend_verification_time, verify_password
 from chalicelib.users.permissions import ALL_PERMISSIONS
@@ -25,15 +30,14 @@ def _check_password(password: str, *, email: str, first_name: str = "", last_nam
         raise InvalidInput({"password": problems})
 
 
-def user_register(
-    *, email: str, password: str, first_name: str = "", last_name: str = "", superuser: bool = False
-) -> UserRecord:
-    """A new account with the configured default permissions, or a superuser
-    (staff, every permission) for createsuperuser."""
-    email = normalize_email(email)
-    _check_password(password, email=email, first_name=first_name, last_name=last_name)
-    user = UserRecord(
-        email=email,
+def _new_user(*, email: str, password: str, first_name: str, last_name: str, superuser: bool) -> UserRecord:
+    """A checked, unsaved account with the configured default permissions, or a
+    superuser's (staff, every permission)."""
+    key = normalize_email(email)
+    _check_password(password, email=key, first_name=first_name, last_name=last_name)
+    return UserRecord(
+        email=key,
+        email_as_typed=email.strip(),
         user_id=uuid.uuid4().hex,
         password_hash=hash_password(password),
         first_name=first_name,
@@ -43,6 +47,9 @@ def user_register(
         permissions=set(ALL_PERMISSIONS if superuser else settings.default_permissions),
         created_at=datetime.now(UTC),
     )
+
+
+def _save_new(user: UserRecord) -> None:
     try:
         # The condition makes concurrent registrations of one email race-safe.
         user.save(condition=UserRecord.email.does_not_exist())
@@ -50,29 +57,49 @@ def user_register(
         if is_condition_failure(error):
             raise Conflict({"email": [EMAIL_TAKEN]}) from None
         raise
+
+
+def user_register(
+    *, email: str, password: str, first_name: str = "", last_name: str = "", superuser: bool = False
+) -> UserRecord:
+    """A new account (createsuperuser, imports); the register endpoint uses user_sign_up."""
+    user = _new_user(email=email, password=password, first_name=first_name, last_name=last_name, superuser=superuser)
+    _save_new(user)
     return user
 
 
-def user_authenticate_credentials(*, email: str, password: str) -> UserRecord:
-    """The account these credentials open; failures are counted per email."""
+def user_sign_up(*, email: str, password: str, first_name: str = "", last_name: str = "") -> str:
+    """A new account with the default permissions; its first token.
+
+    The token is issued before the account is written: whatever fails in
+    issuing it fails before anything is saved, never after.
+    """
+    user = _new_user(email=email, password=password, first_name=first_name, last_name=last_name, superuser=False)
+    token = user_issue_token(user=user)
+    _save_new(user)
+    return token
+
+
+def user_authenticate_credentials(*, email: str, password: str, client_address: str) -> UserRecord:
+    """The account these credentials open; failures are counted per email and client address."""
     email = normalize_email(email)
-    login_attempt_reserve(email=email)
+    login_attempt_reserve(email=email, client_address=client_address)
     user = user_get_by_email(email=email)
     if user is None:
         spend_verification_time(password)
     elif verify_password(user.password_hash, password) and user.is_active:
-        login_attempts_clear(email=email)
+        login_attempts_clear(email=email, client_address=client_address)
         return user
     raise InvalidCredentials()
 
 
 def user_change_password(*, user: UserRecord, current_password: str, new_password: str) -> UserRecord:
     """Set a new password; every token issued before stops working. Guesses
-    at the current password count against the same limit as logins."""
-    login_attempt_reserve(email=user.email)
+    at the current password are limited per token holder, apart from logins."""
+    password_change_attempt_reserve(user_id=user.user_id)
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput({"current_password": ["Your old password was entered incorrectly."]})
-    login_attempts_clear(email=user.email)
+    password_change_attempts_clear(user_id=user.user_id)
     _check_password(new_password, email=user.email, first_name=user.first_name, last_name=user.last_name)
     try:
         user.update(

@@ -1,6 +1,7 @@
 """A Chalice blueprint whose every route maps errors the same way."""
 
 import functools
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ from chalicelib.storage import is_transient
 from chalicelib.web.errors import domain_error_response, unexpected_error_response
 from chalicelib.web.openapi import Operation
 from chalicelib.web.openapi import register as register_operation
+from chalicelib.web.path_parameters import PathParameter
 from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
 
 
@@ -27,21 +29,29 @@ class ApiBlueprint(Blueprint):
         kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
         if settings.cors_allowed_origin:
             kwargs.setdefault("cors", _cors())
+        parameters = operation.path_parameters if operation is not None else {}
         if operation is not None:
+            declared, in_path = set(parameters), set(re.findall(r"{(\w+)}", path))
+            if declared != in_path:
+                raise ValueError(f"{path}: declares path parameters {sorted(declared)}, has {sorted(in_path)}")
             register_operation(path, kwargs.get("methods", ["GET"]), operation)
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            register(self._answering_errors(view))
+            register(self._answering_errors(view, parameters))
             return view
 
         return decorator
 
-    def _answering_errors(self, view: Callable[..., Any]) -> Callable[..., Any]:
+    def _answering_errors(self, view: Callable[..., Any], parameters: dict[str, PathParameter]) -> Callable[..., Any]:
         @functools.wraps(view)
-        def handle(**path_params: Any) -> Any:
+        def handle(**path_params: str) -> Any:
             try:
-                return view(**path_params)
+                parsed = {
+                    name: parameters[name].parse(raw) if name in parameters else raw
+                    for name, raw in path_params.items()
+                }
+                return view(**parsed)
             except DomainError as error:
                 return domain_error_response(error)
             except Exception as error:

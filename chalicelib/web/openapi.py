@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.web.path_parameters import PathParameter
+
 API_TITLE = "Catalyst"
 API_VERSION = "1.0.0"
 # Routes that serve pages rather than JSON: not operations of the API.
@@ -60,7 +62,7 @@ class Operation:
     # Statuses this operation may answer beyond those its shape implies.
     errors: tuple[int, ...] = ()
     description: str = ""
-    path_parameters: dict[str, str] = field(default_factory=dict)
+    path_parameters: dict[str, PathParameter] = field(default_factory=dict)
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}
@@ -112,8 +114,14 @@ def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str]
     if description:
         spec["description"] = description
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": description}
-        for name, description in operation.path_parameters.items()
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": parameter.schema(),
+            "description": parameter.description,
+        }
+        for name, parameter in operation.path_parameters.items()
     ]
     if operation.query is not None:
         parameters += _query_parameters(operation.query, schemas)

@@ -26,15 +26,39 @@ def _is_form(request: Request) -> bool:
     return request.headers.get("content-type", JSON).split(";")[0].strip().lower() == FORM
 
 
+def _form_fields(raw: bytes) -> dict[str, str]:
+    """A form body's fields, decoded strictly as UTF-8, as JSON bodies are: invalid
+    bytes (raw or percent-encoded) are refused, naming the field, never replaced."""
+    try:
+        # surrogateescape keeps invalid bytes visible as lone surrogates.
+        text = raw.decode("utf-8", "surrogateescape")
+        fields = dict(parse_qsl(text, keep_blank_values=True, errors="surrogateescape"))
+    except ValueError as exc:
+        raise MalformedRequest(f"Form parse error - {exc}") from None
+    invalid = {
+        name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"): ["Not valid UTF-8."]
+        for name, value in fields.items()
+        if not _is_utf8(name) or not _is_utf8(value)
+    }
+    if invalid:
+        raise InvalidInput(invalid)
+    return fields
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_body(request: Request, schema: type[SchemaT]) -> SchemaT:
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
     if _is_form(request):
-        try:
-            data: object = dict(parse_qsl(raw.decode(), keep_blank_values=True))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise MalformedRequest(f"Form parse error - {exc}") from None
+        data: object = _form_fields(raw)
     else:
         try:
             data = json.loads(raw) if raw.strip() else {}
@@ -43,6 +67,25 @@ def parse_body(request: Request, schema: type[SchemaT]) -> SchemaT:
     if not isinstance(data, dict):
         raise InvalidInput({NON_FIELD_ERRORS: [f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]})
     return validate(data, schema)
+
+
+def authorization_header(request: Request) -> str | None:
+    """The Authorization header; refused (400) when sent more than once, so that a
+    proxy and the app cannot disagree about who is calling. API Gateway hands
+    every copy over in multiValueHeaders (the runner does the same)."""
+    copies = sum(
+        len(values or ())
+        for name, values in (request.to_original_event().get("multiValueHeaders") or {}).items()
+        if name.lower() == "authorization"
+    )
+    if copies > 1:
+        raise MalformedRequest("Send the Authorization header once.")
+    return request.headers.get("authorization")
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as API Gateway saw it (its sourceIp)."""
+    return str((request.context.get("identity") or {}).get("sourceIp") or "unknown")
 
 
 def parse_query(query_params: Mapping[str, str] | None, schema: type[SchemaT]) -> SchemaT:

@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer
+from chalice.local import ChaliceRequestHandler, LambdaEventConverter, ThreadedHTTPServer
 from dotenv import load_dotenv
 
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
@@ -31,6 +31,7 @@ from infra.local.event_sources import EventSourcePoller, pollers_for_app, stop_p
 from infra.localstack.host import LocalStackError, localstack_at
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+SIGNAL_CHECK_SECONDS = 0.2
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "test",
     "AWS_SECRET_ACCESS_KEY": "test",
@@ -57,6 +58,26 @@ def _any_method_handler(handler: ChaliceRequestHandler, name: str) -> Any:
     raise AttributeError(name)
 
 
+# What API Gateway puts in each event that Chalice's local server leaves out:
+# the caller's real address, and every copy of a repeated header.
+_peer = threading.local()
+_chalice_parse_payload = ChaliceRequestHandler._parse_payload
+_chalice_create_lambda_event = LambdaEventConverter.create_lambda_event
+
+
+def _parse_payload_noting_the_peer(handler: ChaliceRequestHandler) -> Any:
+    _peer.address = handler.client_address[0]
+    _peer.headers = {name: handler.headers.get_all(name) for name in set(handler.headers.keys())}
+    return _chalice_parse_payload(handler)
+
+
+def _lambda_event_with_the_peer(converter: LambdaEventConverter, *args: Any, **kwargs: Any) -> Any:
+    event = _chalice_create_lambda_event(converter, *args, **kwargs)
+    event["requestContext"]["identity"]["sourceIp"] = getattr(_peer, "address", converter.LOCAL_SOURCE_IP)
+    event["multiValueHeaders"] = getattr(_peer, "headers", {})
+    return event
+
+
 def _serve_like_api_gateway() -> None:
     # Chalice's handler writes headers and body separately on a keep-alive
     # connection; with Nagle's algorithm on, each response then waits ~40 ms
@@ -69,6 +90,8 @@ def _serve_like_api_gateway() -> None:
     # Python's default backlog of 5 resets connections when a burst of clients
     # arrives at once (20 concurrent registrations); API Gateway queues them.
     ThreadedHTTPServer.request_queue_size = 128
+    ChaliceRequestHandler._parse_payload = _parse_payload_noting_the_peer
+    LambdaEventConverter.create_lambda_event = _lambda_event_with_the_peer
 
 
 def _prepare_environment() -> None:
@@ -175,7 +198,10 @@ def _serve(args: argparse.Namespace, resources: ExitStack) -> None:
     resources.callback(stop_pollers, pollers)
 
     _print_summary(args, origin, created, pollers)
-    server_thread.join()
+    # Not one long join: the kernel may hand a signal to any thread, and Python
+    # runs its handler only once the main thread runs again.
+    while server_thread.is_alive():
+        server_thread.join(timeout=SIGNAL_CHECK_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> int:

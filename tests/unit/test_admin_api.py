@@ -1,6 +1,7 @@
 """The admin API under /api/admin/: who may call what, users, orders,
 tickets, the audit trail, and what each listing costs in DynamoDB."""
 
+import base64
 import re
 import secrets
 import uuid
@@ -400,6 +401,17 @@ def test_user_list_rejects_a_tampered_cursor(api: Api, root: Account) -> None:
         response = api.get(query("/api/admin/users", limit=2, cursor=forged), token=root.token)
         assert response.status_code == 400
         assert response.json_body == INVALID_CURSOR
+
+
+@pytest.mark.usefixtures("people")
+def test_a_user_list_cursor_reveals_no_email(api: Api, root: Account) -> None:
+    page = api.get("/api/admin/users?limit=2", token=root.token).json_body
+    cursor = page["next_cursor"]
+    decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    for user in page["results"]:
+        for text in (user["email"], user["email"].split("@")[0]):
+            assert text.encode() not in decoded
+            assert text not in cursor
 
 
 @pytest.mark.usefixtures("people")

@@ -49,8 +49,18 @@ def test_local_stage_starts_without_secret_key() -> None:
 @pytest.mark.parametrize("stage", ["prod", "dev"])
 @pytest.mark.parametrize(
     "secret_key",
-    [None, "", config.LOCAL_SECRET_KEY, "x" * (config.MIN_SECRET_KEY_LENGTH - 1)],
-    ids=["missing", "empty", "example-value", "short"],
+    [
+        None,
+        "",
+        config.LOCAL_SECRET_KEY,
+        "x" * (config.MIN_SECRET_KEY_LENGTH - 1),
+        "a" * 32,
+        " " * 32,
+        "abcd" * 8,
+        config.LOCAL_SECRET_KEY + "-but-longer-now",
+        "prefix-" + config.LOCAL_SECRET_KEY,
+    ],
+    ids=["missing", "empty", "example-value", "short", "one-letter", "spaces", "pattern", "example+", "+example"],
 )
 def test_deployed_stage_refuses_weak_secret_key(stage: str, secret_key: str | None) -> None:
     environ = {"CATALYST_STAGE": stage}
@@ -86,10 +96,19 @@ def test_aws_region_wins_over_default_region() -> None:
     assert settings.aws_region == "ap-south-1"
 
 
-@pytest.mark.parametrize("ttl", ["0", "-5", "soon", "1.5", ""])
+@pytest.mark.parametrize("ttl", ["0", "-5", "soon", "1.5", "", "315360000000", "31536001", "9" * 5000])
 def test_invalid_token_ttl_is_refused(ttl: str) -> None:
     with pytest.raises(ConfigurationError, match="TOKEN_TTL_SECONDS"):
         load_settings({"CATALYST_STAGE": "local", "TOKEN_TTL_SECONDS": ttl})
+
+
+def test_the_longest_token_ttl_issues_tokens_that_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.users import tokens
+
+    longest = load_settings({"CATALYST_STAGE": "local", "TOKEN_TTL_SECONDS": "31536000"})
+    monkeypatch.setattr(tokens, "settings", longest)
+    claims = tokens.token_decode(tokens.token_issue(user_id="u", email="a@example.com", token_version=1))
+    assert claims.user_id == "u"
 
 
 def test_superscript_digit_token_ttl_is_a_configuration_error() -> None:
@@ -307,6 +326,12 @@ def test_a_short_secret_is_a_configuration_error(aws: None, short: str) -> None:
         assert short not in message
     with pytest.raises(ConfigurationError):  # refused again, not cached as a key
         _ = settings.secret_key
+
+
+def test_a_low_entropy_secret_is_a_configuration_error(aws: None) -> None:
+    create_secret(value="0" * 64)
+    with pytest.raises(ConfigurationError, match="entropy"):
+        _ = secret_settings().secret_key
 
 
 def test_a_secret_of_exactly_the_minimum_length_is_accepted(aws: None) -> None:

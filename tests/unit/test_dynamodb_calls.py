@@ -30,7 +30,8 @@ def test_register_is_one_put_and_no_read(api: Api) -> None:
 
 
 def test_authenticating_a_request_is_one_get_item(api: Api, token: str) -> None:
-    calls = recorded(lambda: api.get("/api/orders/not-a-number/", token=token))
+    # An invalid body is refused after authentication, with nothing else read.
+    calls = recorded(lambda: api.post("/api/orders/create/", {"tickets": 1}, token=token))
 
     assert calls.counts == AUTH
 
@@ -146,10 +147,11 @@ def test_a_whole_session_never_scans(api: Api) -> None:
 
     calls = recorded(session)
 
-    # The login reserves its attempt (a put that opens a window), reads the
-    # user, and clears the attempt (a delete).
+    # The login reserves its attempt (two puts that open the windows of the
+    # email from this address and of the email), reads the user, and clears
+    # the first (a delete).
     assert calls.counts == {
-        "PutItem": 1 + 1,
+        "PutItem": 1 + 2,
         "DeleteItem": 1,
         "GetItem": 3 + 1,
         "TransactWriteItems": 4,

@@ -1,7 +1,9 @@
-"""Password attempts: 5 per email in 15 minutes, then 429 with Retry-After
-until the window passes. Each attempt is reserved (counted) before its
-password is checked, by a conditional write on the events table; a right
-password clears the count. Logins and password changes share the limit."""
+"""Password attempts: 5 per email and client address in 15 minutes (100 per
+email from anywhere), then 429 with Retry-After until the window passes. Each
+attempt is reserved (counted) before its password is checked, by a conditional
+write on the events table; a right password clears its count. A password
+change, made with a valid token, has its own limit per token holder: failed
+logins never lock it out."""
 
 import contextlib
 import threading
@@ -18,7 +20,8 @@ from chalicelib.errors import Busy, InvalidCredentials, TooManyRequests
 from chalicelib.storage import is_condition_failure
 from chalicelib.users import login_attempts, services
 from chalicelib.users.login_attempts import (
-    MAX_ATTEMPTS,
+    MAX_ATTEMPTS_PER_ADDRESS,
+    MAX_ATTEMPTS_PER_EMAIL,
     WINDOW,
     LoginAttemptsRecord,
     login_attempt_reserve,
@@ -39,6 +42,8 @@ THROTTLED = {"detail": "Too many failed logins for this email. Try again later."
 INVALID_CREDENTIALS = {"detail": "Unable to log in with provided credentials."}
 WRONG_CURRENT = {"current_password": ["Your old password was entered incorrectly."]}
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+# chalice.test's (and Chalice local's) sourceIp: every API call here comes from it.
+ADDRESS = "127.0.0.1"
 
 
 def login(api: Api, email: str = EMAIL, password: str = PASSWORD, path: str = LOGIN_PATHS[0]):
@@ -53,7 +58,8 @@ def fail(api: Api, times: int, email: str = EMAIL) -> None:
 
 
 def record(email: str = EMAIL) -> LoginAttemptsRecord:
-    return LoginAttemptsRecord.get(f"LOGIN#{email}", consistent_read=True)
+    """The window of this email's attempts from ADDRESS, the one that refuses at 5."""
+    return LoginAttemptsRecord.get(f"LOGIN#{email}#FROM#{ADDRESS}", consistent_read=True)
 
 
 def attempts(email: str = EMAIL) -> int:
@@ -63,6 +69,11 @@ def attempts(email: str = EMAIL) -> int:
 def assert_no_record(email: str = EMAIL) -> None:
     with pytest.raises(LoginAttemptsRecord.DoesNotExist):
         record(email)
+
+
+def change_record() -> LoginAttemptsRecord:
+    user_id = UserRecord.get(EMAIL, consistent_read=True).user_id
+    return LoginAttemptsRecord.get(f"PASSWORD-CHANGE#{user_id}", consistent_read=True)
 
 
 def end_the_window(email: str = EMAIL) -> None:
@@ -99,7 +110,8 @@ def password_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_the_limits_are_five_attempts_in_fifteen_minutes() -> None:
-    assert MAX_ATTEMPTS == 5
+    assert MAX_ATTEMPTS_PER_ADDRESS == 5
+    assert MAX_ATTEMPTS_PER_EMAIL == 100
     assert timedelta(minutes=15) == WINDOW
 
 
@@ -297,7 +309,7 @@ def test_the_sixth_password_change_after_five_wrong_current_passwords_is_429(api
     user = UserRecord.get(EMAIL, consistent_read=True)
     assert (user.password_hash, int(user.token_version)) == (hash_before, 1)
     assert api.get("/api/orders/", token=token).status_code == 200
-    assert attempts() == 5
+    assert int(change_record().attempts) == 5
 
 
 def test_a_throttled_password_change_checks_no_password(api: Api, password_checks: list[str]) -> None:
@@ -307,30 +319,32 @@ def test_a_throttled_password_change_checks_no_password(api: Api, password_check
     assert password_checks == [WRONG] * 5
 
 
-def test_wrong_current_passwords_count_against_logins(api: Api) -> None:
+def test_wrong_current_passwords_do_not_count_against_logins(api: Api) -> None:
     token = api.register()
-    wrong_current(api, token, 3)
-    fail(api, 2)
-    assert attempts() == 5
-    assert_throttled(login(api))
+    wrong_current(api, token, 5)
+    assert_no_record()
+    assert login(api).status_code == 200
 
 
-def test_failed_logins_count_against_password_changes(api: Api) -> None:
+def test_failed_logins_never_lock_out_a_password_change_with_a_valid_token(api: Api) -> None:
     token = api.register()
     fail(api, 5)
-    assert_throttled(change_password(api, token, PASSWORD))
-    assert UserRecord.get(EMAIL, consistent_read=True).token_version == 1
+    assert_throttled(login(api))
+    response = change_password(api, token, PASSWORD)
+    assert response.status_code == 200, response.json_body
+    assert UserRecord.get(EMAIL, consistent_read=True).token_version == 2
 
 
 def test_a_right_current_password_clears_the_count(api: Api) -> None:
     token = api.register()
     wrong_current(api, token, 4)
-    assert attempts() == 4
+    assert int(change_record().attempts) == 4
 
     response = change_password(api, token, PASSWORD)
 
     assert response.status_code == 200
-    assert_no_record()
+    with pytest.raises(LoginAttemptsRecord.DoesNotExist):
+        change_record()
     token = response.json_body["token"]
     wrong_current(api, token, 5)
     assert_throttled(change_password(api, token, NEW_PASSWORD))
@@ -342,15 +356,17 @@ def test_a_right_current_password_with_a_weak_new_one_still_clears_the_count(api
     response = change_password(api, token, PASSWORD, new="short")
     assert response.status_code == 400
     assert set(response.json_body) == {"password"}
-    assert_no_record()
+    with pytest.raises(LoginAttemptsRecord.DoesNotExist):
+        change_record()
 
 
-def test_a_password_change_counts_under_the_callers_email(api: Api) -> None:
+def test_a_password_change_counts_under_the_token_holder_alone(api: Api) -> None:
     token = api.register()
-    api.register(email="other@example.com")
+    other = api.register(email="other@example.com")
     wrong_current(api, token, 5)
-    assert login(api, email="other@example.com").status_code == 200
-    assert_throttled(login(api))
+    assert_throttled(change_password(api, token, PASSWORD))
+    assert change_password(api, other, PASSWORD).status_code == 200
+    assert login(api).status_code == 200
 
 
 # The record
@@ -363,7 +379,7 @@ def test_the_record_lives_in_the_events_table_with_a_ttl(api: Api) -> None:
     after = datetime.now(UTC)
 
     raw = boto3.client("dynamodb").get_item(
-        TableName=EVENTS_TABLE, Key={"pk": {"S": "LOGIN#buyer@example.com"}}, ConsistentRead=True
+        TableName=EVENTS_TABLE, Key={"pk": {"S": f"LOGIN#buyer@example.com#FROM#{ADDRESS}"}}, ConsistentRead=True
     )["Item"]
 
     assert set(raw) == {"pk", "attempts", "window_ends_at", "expires_at"}
@@ -394,9 +410,10 @@ def test_a_clean_successful_login_opens_a_window_then_deletes_it(api: Api) -> No
     with recorded_dynamodb_calls() as calls:
         response = login(api)
     assert response.status_code == 200
-    # The put opens a window, the user is read, and the right password deletes the record.
-    assert calls.calls == ["PutItem", "GetItem", "DeleteItem"]
-    assert calls.writes == 2
+    # Two puts open the pair's and the email's windows, the user is read, and
+    # the right password deletes the pair's record.
+    assert calls.calls == ["PutItem", "PutItem", "GetItem", "DeleteItem"]
+    assert calls.writes == 3
 
 
 def test_a_successful_login_after_failures_tries_to_open_a_window_then_counts_and_deletes(api: Api) -> None:
@@ -404,8 +421,8 @@ def test_a_successful_login_after_failures_tries_to_open_a_window_then_counts_an
     fail(api, 2)
     with recorded_dynamodb_calls() as calls:
         assert login(api).status_code == 200
-    # The put finds the window open, the update counts the attempt in it.
-    assert calls.calls == ["PutItem", "UpdateItem", "GetItem", "DeleteItem"]
+    # Each put finds its window open, each update counts the attempt in it.
+    assert calls.calls == ["PutItem", "UpdateItem", "PutItem", "UpdateItem", "GetItem", "DeleteItem"]
     assert_no_record()
 
 
@@ -414,7 +431,7 @@ def test_a_first_failure_opens_a_window(api: Api, email: str) -> None:
     api.register()
     with recorded_dynamodb_calls() as calls:
         fail(api, 1, email=email)
-    assert calls.calls == ["PutItem", "GetItem"]
+    assert calls.calls == ["PutItem", "PutItem", "GetItem"]
     assert attempts(email) == 1
 
 
@@ -423,7 +440,7 @@ def test_a_later_failure_tries_to_open_a_window_then_counts_in_the_open_one(api:
     fail(api, 1)
     with recorded_dynamodb_calls() as calls:
         fail(api, 1)
-    assert calls.calls == ["PutItem", "UpdateItem", "GetItem"]
+    assert calls.calls == ["PutItem", "UpdateItem", "PutItem", "UpdateItem", "GetItem"]
     assert attempts() == 2
 
 
@@ -433,8 +450,8 @@ def test_a_failure_after_the_window_has_passed_opens_a_new_one(api: Api) -> None
     end_the_window()
     with recorded_dynamodb_calls() as calls:
         fail(api, 1)
-    # The ended window is replaced by the put alone.
-    assert calls.calls == ["PutItem", "GetItem"]
+    # The pair's ended window is replaced by the put alone; the email's is still open.
+    assert calls.calls == ["PutItem", "PutItem", "UpdateItem", "GetItem"]
     assert attempts() == 1
 
 
@@ -466,19 +483,19 @@ def test_a_wrong_current_password_is_counted_and_writes_nothing_else(api: Api) -
         wrong_current(api, token, 1)
     # Authentication reads the user; the put finds the window open, the update counts in it.
     assert calls.calls == ["GetItem", "PutItem", "UpdateItem"]
-    assert attempts() == 2
+    assert int(change_record().attempts) == 2
 
 
 # The reservation with an explicit clock
 
 
 def reserve_at(elapsed: timedelta = timedelta(0), email: str = EMAIL) -> None:
-    login_attempt_reserve(email=email, now=T0 + elapsed)
+    login_attempt_reserve(email=email, client_address=ADDRESS, now=T0 + elapsed)
 
 
 @pytest.fixture
 def window_used_up_at_t0(aws: None) -> None:
-    for _ in range(MAX_ATTEMPTS):
+    for _ in range(MAX_ATTEMPTS_PER_ADDRESS):
         reserve_at()
 
 
@@ -499,11 +516,11 @@ def test_reservations_in_one_window_are_counted(aws: None) -> None:
 
 
 def test_the_fifth_reservation_is_granted_and_the_sixth_refused(aws: None) -> None:
-    for minute in range(MAX_ATTEMPTS):
+    for minute in range(MAX_ATTEMPTS_PER_ADDRESS):
         reserve_at(timedelta(minutes=minute))
     with pytest.raises(TooManyRequests):
         reserve_at(timedelta(minutes=5))
-    assert attempts() == MAX_ATTEMPTS
+    assert attempts() == MAX_ATTEMPTS_PER_ADDRESS
 
 
 @pytest.mark.usefixtures("window_used_up_at_t0")
@@ -530,7 +547,7 @@ def test_refused_reservations_change_nothing() -> None:
         with pytest.raises(TooManyRequests):
             reserve_at(timedelta(seconds=seconds))
     unchanged = record()
-    assert (int(unchanged.attempts), unchanged.window_ends_at) == (MAX_ATTEMPTS, T0 + WINDOW)
+    assert (int(unchanged.attempts), unchanged.window_ends_at) == (MAX_ATTEMPTS_PER_ADDRESS, T0 + WINDOW)
 
 
 @pytest.mark.usefixtures("window_used_up_at_t0")
@@ -555,16 +572,16 @@ def test_the_window_starts_at_the_first_attempt_not_the_last(aws: None) -> None:
 
 @pytest.mark.usefixtures("window_used_up_at_t0")
 def test_clearing_removes_the_record_and_frees_the_window() -> None:
-    login_attempts_clear(email=EMAIL)
+    login_attempts_clear(email=EMAIL, client_address=ADDRESS)
     assert_no_record()
-    for _ in range(MAX_ATTEMPTS):
+    for _ in range(MAX_ATTEMPTS_PER_ADDRESS):
         reserve_at(timedelta(minutes=1))
     with pytest.raises(TooManyRequests):
         reserve_at(timedelta(minutes=1))
 
 
 def test_clearing_without_a_record_is_harmless(aws: None) -> None:
-    login_attempts_clear(email=EMAIL)
+    login_attempts_clear(email=EMAIL, client_address=ADDRESS)
     assert_no_record()
     reserve_at()
     assert attempts() == 1
@@ -596,7 +613,7 @@ def parallel_guesses(guesses: int = PARALLEL_GUESSES) -> Counter:
         with contextlib.suppress(threading.BrokenBarrierError):
             start.wait()
         try:
-            services.user_authenticate_credentials(email=EMAIL, password=f"wrong guess {n}")
+            services.user_authenticate_credentials(email=EMAIL, password=f"wrong guess {n}", client_address=ADDRESS)
         except InvalidCredentials:
             return "judged"
         except TooManyRequests:
@@ -614,31 +631,33 @@ def test_parallel_guesses_cannot_exceed_the_limit(aws: None, password_checks: li
 
     assert set(outcomes) <= {"judged", "throttled"}
     assert sum(outcomes.values()) == PARALLEL_GUESSES
-    assert 1 <= outcomes["judged"] <= MAX_ATTEMPTS
+    assert 1 <= outcomes["judged"] <= MAX_ATTEMPTS_PER_ADDRESS
     assert len(password_checks) == outcomes["judged"]
     assert attempts() == outcomes["judged"]
 
 
 def test_parallel_guesses_after_four_failures_get_at_most_one_check(aws: None, password_checks: list[str]) -> None:
     services.user_register(email=EMAIL, password=PASSWORD)
-    for _ in range(MAX_ATTEMPTS - 1):
+    for _ in range(MAX_ATTEMPTS_PER_ADDRESS - 1):
         with pytest.raises(InvalidCredentials):
-            services.user_authenticate_credentials(email=EMAIL, password=WRONG)
+            services.user_authenticate_credentials(email=EMAIL, password=WRONG, client_address=ADDRESS)
     password_checks.clear()
 
     outcomes = parallel_guesses()
 
     assert outcomes == {"judged": 1, "throttled": PARALLEL_GUESSES - 1}
     assert len(password_checks) == 1
-    assert attempts() == MAX_ATTEMPTS
+    assert attempts() == MAX_ATTEMPTS_PER_ADDRESS
 
 
 # Races, made deterministic: what other requests do runs just before a chosen
 # step of the attempt under test. Its steps are the reservation's calls on the
-# record: "put" (open a window), "update" (count in the open one), "read".
+# pair's record: "put" (open a window), "update" (count in the open one),
+# "read". The email-wide window, reserved the same way, is not watched.
 
 LATER = timedelta(minutes=1)
-BUSY = {"detail": "Too many logins for this email at once. Try again."}
+BUSY = {"detail": "Too many attempts at once. Try again."}
+PAIR_KEY = f"LOGIN#{EMAIL}#FROM#{ADDRESS}"
 # Each step's outcome when it succeeds and when it does not.
 OUTCOMES = {"put": ("opened", "failed"), "update": ("counted", "failed"), "read": ("found", "missing")}
 
@@ -654,13 +673,13 @@ class Interleaving:
         save, update, get = LoginAttemptsRecord.save, LoginAttemptsRecord.update, LoginAttemptsRecord.get
 
         def watched_save(item: LoginAttemptsRecord, *args, **kwargs):
-            return self._step("put", lambda: save(item, *args, **kwargs))
+            return self._step("put", item.pk, lambda: save(item, *args, **kwargs))
 
         def watched_update(item: LoginAttemptsRecord, *args, **kwargs):
-            return self._step("update", lambda: update(item, *args, **kwargs))
+            return self._step("update", item.pk, lambda: update(item, *args, **kwargs))
 
-        def watched_get(cls: type[LoginAttemptsRecord], *args, **kwargs):
-            return self._step("read", lambda: get(*args, **kwargs))
+        def watched_get(cls: type[LoginAttemptsRecord], key: str, *args, **kwargs):
+            return self._step("read", key, lambda: get(key, *args, **kwargs))
 
         monkeypatch.setattr(LoginAttemptsRecord, "save", watched_save)
         monkeypatch.setattr(LoginAttemptsRecord, "update", watched_update)
@@ -683,8 +702,8 @@ class Interleaving:
         with self.watching():
             reserve_at(elapsed)
 
-    def _step(self, step: str, call: Callable[[], object]) -> object:
-        if not self._watching:
+    def _step(self, step: str, key: str, call: Callable[[], object]) -> object:
+        if not self._watching or key != PAIR_KEY:
             return call()
         nth = 1 + sum(1 for taken in self.steps if taken.split()[0] == step)
         meanwhile = self._meanwhile.get((step, nth))
@@ -715,7 +734,7 @@ def race(aws: None, monkeypatch: pytest.MonkeyPatch) -> Interleaving:
 
 def a_right_password() -> None:
     """A request that reserved its attempt earlier finds the right password and clears the count."""
-    login_attempts_clear(email=EMAIL)
+    login_attempts_clear(email=EMAIL, client_address=ADDRESS)
 
 
 def window() -> tuple[int, datetime]:
@@ -765,14 +784,14 @@ def test_a_window_replaced_between_the_failed_put_and_the_update_counts_the_atte
 
 
 def test_a_window_filled_between_the_failed_put_and_the_update_refuses_the_attempt(race: Interleaving) -> None:
-    for _ in range(MAX_ATTEMPTS - 1):
+    for _ in range(MAX_ATTEMPTS_PER_ADDRESS - 1):
         reserve_at()
     race.before("update", lambda: reserve_at(LATER))  # the fifth attempt
     with pytest.raises(TooManyRequests) as raised:
         race.attempt(LATER)
     assert race.steps == ["put failed", "update failed", "read found"]
     assert raised.value.retry_after_seconds == (WINDOW - LATER).total_seconds()
-    assert window() == (MAX_ATTEMPTS, T0 + WINDOW)
+    assert window() == (MAX_ATTEMPTS_PER_ADDRESS, T0 + WINDOW)
 
 
 @pytest.mark.usefixtures("window_used_up_at_t0")
@@ -839,7 +858,7 @@ def test_a_busy_login_is_a_503_with_retry_after_and_checks_no_password(
     api: Api, race: Interleaving, password_checks: list[str]
 ) -> None:
     api.register()
-    interfere_in_rounds(race, 3, lambda: login_attempt_reserve(email=EMAIL))
+    interfere_in_rounds(race, 3, lambda: login_attempt_reserve(email=EMAIL, client_address=ADDRESS))
     with race.watching():
         response = login(api)
     assert race.steps == INTERFERED_ROUND * 3
@@ -862,3 +881,29 @@ def test_a_record_cleared_between_the_failed_update_and_the_read_is_not_a_500(
     assert response.status_code == 200, response.json_body
     assert password_checks == [WRONG] * 5 + [PASSWORD]
     assert_no_record()
+
+
+# Whose failures count: the pair, then the email from anywhere
+
+
+def test_someone_elses_failures_from_their_own_address_do_not_lock_the_owner_out(api: Api) -> None:
+    api.register()
+    for _ in range(MAX_ATTEMPTS_PER_ADDRESS + 3):
+        with contextlib.suppress(InvalidCredentials, TooManyRequests):
+            services.user_authenticate_credentials(email=EMAIL, password=WRONG, client_address="203.0.113.9")
+    with pytest.raises(TooManyRequests):
+        services.user_authenticate_credentials(email=EMAIL, password=PASSWORD, client_address="203.0.113.9")
+
+    assert login(api).status_code == 200
+
+
+def test_failures_from_many_addresses_lock_the_email_at_its_own_cap(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    api.register()
+    monkeypatch.setattr(services, "verify_password", lambda password_hash, password: password == PASSWORD)
+    for n in range(MAX_ATTEMPTS_PER_EMAIL):
+        with pytest.raises(InvalidCredentials):
+            services.user_authenticate_credentials(email=EMAIL, password=WRONG, client_address=f"198.51.100.{n}")
+
+    with pytest.raises(TooManyRequests):
+        services.user_authenticate_credentials(email=EMAIL, password=PASSWORD, client_address="192.0.2.1")
+    assert_throttled(login(api))

@@ -57,6 +57,56 @@ def test_register_returns_201_with_only_a_token(api: Api, path: str) -> None:
     assert isinstance(response.json_body["token"], str)
 
 
+def test_a_registration_whose_token_cannot_be_issued_saves_no_account(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.users import services
+
+    def overflowing(**_: object) -> str:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(services, "token_issue", overflowing)
+    response = api.post(REGISTER_PATHS[0], {"email": EMAIL, "password": PASSWORD})
+
+    assert response.status_code == 500
+    assert set(response.json_body) == {"detail", "request_id"}
+    with pytest.raises(UserRecord.DoesNotExist):
+        UserRecord.get(EMAIL, consistent_read=True)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("straße@example.com", "STRASSE@example.com"),
+        ("σίσυφος@example.com", "ΣΊΣΥΦΟΣ@example.com"),  # the two final sigmas
+        ("ﬁnance@example.com", "FINANCE@example.com"),  # a ligature, NFKC's
+    ],
+)
+def test_emails_equal_under_case_folding_are_one_account(api: Api, first: str, second: str) -> None:
+    assert api.post(REGISTER_PATHS[0], {"email": first, "password": PASSWORD}).status_code == 201
+    response = api.post(REGISTER_PATHS[0], {"email": second, "password": PASSWORD})
+    assert response.status_code == 409
+    assert response.json_body == EMAIL_TAKEN
+    assert _login(api, second, PASSWORD).status_code == 200
+    [user] = UserRecord.scan()
+    assert user.display_email == first
+
+
+def test_an_ascii_email_keeps_the_key_it_had_before_case_folding(api: Api) -> None:
+    api.post(REGISTER_PATHS[0], {"email": "  Mixed.Case@Example.COM ", "password": PASSWORD})
+    [user] = UserRecord.scan()
+    assert user.email == "mixed.case@example.com"
+    assert user.display_email == "Mixed.Case@example.com"
+
+
+def test_a_local_part_longer_than_64_characters_is_refused(api: Api) -> None:
+    accepted = api.post(REGISTER_PATHS[0], {"email": "a" * 64 + "@example.com", "password": PASSWORD})
+    refused = api.post(REGISTER_PATHS[0], {"email": "b" * 65 + "@example.com", "password": PASSWORD})
+    assert accepted.status_code == 201
+    assert refused.status_code == 400
+    assert refused.json_body == {"email": ["Enter a valid email address."]}
+
+
 def test_registered_token_authenticates_a_request(api: Api) -> None:
     token = api.register()
     response = api.get(PROTECTED, token=token)
@@ -181,6 +231,18 @@ def test_password_never_appears_in_any_response(api: Api) -> None:
     tokens = [response.json_body["token"] for response in responses if response.status_code in (200, 201)]
     for token in tokens:
         assert secret not in json.dumps(jwt.decode(token, options={"verify_signature": False}))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"email=%ff%fe%40example.com&password=correct+horse+battery", b"email=\xff\xfe@example.com&password=x"],
+    ids=["percent-encoded", "raw-bytes"],
+)
+def test_a_form_body_with_invalid_utf8_is_a_400_naming_the_field(api: Api, body: bytes) -> None:
+    response = api.post(REGISTER_PATHS[0], body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400
+    assert response.json_body == {"email": ["Not valid UTF-8."]}
+    assert list(UserRecord.scan()) == []
 
 
 def test_register_accepts_a_form_encoded_body(api: Api) -> None:
