@@ -26,10 +26,11 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: run test lint fuzz bench clean run-localstack bootstrap-localstack test-localstack localstack \
 	cdk-synth cdk-diff cdk-bootstrap cdk-deploy cdklocal-deploy
 
+# Chalice 1.34 packages with pip and supports pip<26.3.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ not found"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade "pip<26.3"
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
