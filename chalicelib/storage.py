@@ -9,7 +9,7 @@ LocalStack through localstack-client instead (settings.aws_endpoint_url).
 from functools import cache
 from typing import TypeVar
 
-from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
@@ -88,7 +88,9 @@ def is_transient(error: Exception) -> bool:
         if error.cause_response_code in _BUSY_CODES:
             return True
         return isinstance(error.cause, ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError)
-    return False
+    if isinstance(error, ClientError):  # a boto3 call of ours, outside PynamoDB
+        return error.response.get("Error", {}).get("Code") in _BUSY_CODES
+    return isinstance(error, ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError)
 
 
 # A free-text search scans; each request reads at most this many items

@@ -27,6 +27,7 @@ from chalicelib.orders.event_records import RETENTION, FailureRecord, failure_ke
 from chalicelib.orders.schemas import TicketStatusEvent
 from chalicelib.orders.services import ticket_change_status
 from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, send_message
+from chalicelib.storage import is_transient
 from chalicelib.web.validation import field_errors
 
 REASON_ATTRIBUTE = "dead_letter_reason"
@@ -63,6 +64,9 @@ def _handle(record: SQSRecord) -> None:
     except NotFound:
         _fail(record, reason=f"ticket {report.ticket_code} is not known")
     except Exception as error:
+        if not is_transient(error):
+            # A bug, not the weather: an error with its traceback, though still retried.
+            logger.exception("status event failed unexpectedly", extra={"message_id": record.message_id})
         _fail(record, reason=f"{type(error).__name__}: {error}")
     else:
         logger.info(
