@@ -31,7 +31,7 @@ app.register_middleware(chalice_errors_as_detail, "http")
 
 
 @app.on_sqs_message(
-    queue=settings.queue_name(TICKET_STATUS_EVENTS),
+    queue=settings.resource_name(TICKET_STATUS_EVENTS),
     batch_size=10,
     maximum_batching_window_in_seconds=1,
     name="ticket_status_events",

@@ -15,11 +15,10 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
 from chalicelib.config import settings
+from chalicelib.orders.domain import FIRST_MONTH
 from chalicelib.orders.models import month_of
 from chalicelib.storage import TableMeta
 from chalicelib.users.permissions import Principal
-
-FIRST_MONTH = "2026-01"
 
 
 def _partition(month: str) -> str:
@@ -33,7 +32,7 @@ def previous_month(month: str) -> str:
 
 class AuditRecord(Model):
     class Meta(TableMeta):
-        table_name = settings.table_name("audit")
+        table_name = settings.resource_name("audit")
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

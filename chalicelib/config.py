@@ -83,12 +83,6 @@ class Settings:
         """Every table and queue carries the stage: catalyst-<stage>-<name>."""
         return f"catalyst-{self.stage}-{name}"
 
-    def table_name(self, name: str) -> str:
-        return self.resource_name(name)
-
-    def queue_name(self, name: str) -> str:
-        return self.resource_name(name)
-
     def signing_key(self, purpose: str) -> bytes:
         """A key per purpose, so a token of one kind never verifies as another."""
         return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()

@@ -15,7 +15,7 @@ from chalicelib.storage import TableMeta
 
 class EventsTableItem(Model):
     class Meta(TableMeta):
-        table_name = settings.table_name("events")
+        table_name = settings.resource_name("events")
 
     pk = UnicodeAttribute(hash_key=True)
     expires_at = TTLAttribute()

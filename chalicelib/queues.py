@@ -61,7 +61,7 @@ def sqs_client() -> Any:
 @cache
 def queue_url(queue: str) -> str:
     """The URL of one of our queues (a short name such as "order-events"); looked up once per process."""
-    return sqs_client().get_queue_url(QueueName=settings.queue_name(queue))["QueueUrl"]
+    return sqs_client().get_queue_url(QueueName=settings.resource_name(queue))["QueueUrl"]
 
 
 def send_message(queue: str, body: str, attributes: dict[str, str] | None = None) -> str:

@@ -7,8 +7,8 @@ from typing import Generic, TypeVar
 
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.audit import FIRST_MONTH, previous_month
-from chalicelib.orders.domain import ORDER_ID_EPOCH_MS, ORDER_ID_RANDOM_BITS, OrderStatus
+from chalicelib.audit import previous_month
+from chalicelib.orders.domain import FIRST_MONTH, OrderStatus, order_id_bound
 from chalicelib.orders.models import OrderRecord, month_of, status_month
 from chalicelib.storage import scan_page
 from chalicelib.users.domain import normalize_email
@@ -39,9 +39,7 @@ def user_by_id(*, user_id: str) -> UserRecord | None:
 
 def _order_id_bound(day: date, *, end_of_day: bool) -> int:
     moment = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-    elapsed_ms = max(0, int(moment.timestamp() * 1000) - ORDER_ID_EPOCH_MS)
-    low_bits = (1 << ORDER_ID_RANDOM_BITS) - 1 if end_of_day else 0
-    return (elapsed_ms << ORDER_ID_RANDOM_BITS) | low_bits
+    return order_id_bound(at_ms=int(moment.timestamp() * 1000), last=end_of_day)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Order and ticket rules as plain Python: statuses, limits, ids."""
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 # One DynamoDB transaction holds at most 100 items: the order and 99 tickets.
@@ -31,11 +31,23 @@ class OrderStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+# The first month anything of ours is stamped with (the audit's first partition): the epoch's.
+FIRST_MONTH = datetime.fromtimestamp(ORDER_ID_EPOCH_MS / 1000, UTC).strftime("%Y-%m")
+_RANDOM_MASK = 2**ORDER_ID_RANDOM_BITS - 1
+
+
 def new_order_id(*, now_ms: int, random_bits: int) -> int:
     elapsed = now_ms - ORDER_ID_EPOCH_MS
     if not 0 <= elapsed <= MAX_ORDER_ID >> ORDER_ID_RANDOM_BITS:
         raise ValueError("clock outside the order id range")
-    return (elapsed << ORDER_ID_RANDOM_BITS) | (random_bits & (2**ORDER_ID_RANDOM_BITS - 1))
+    return (elapsed << ORDER_ID_RANDOM_BITS) | (random_bits & _RANDOM_MASK)
+
+
+def order_id_bound(*, at_ms: int, last: bool) -> int:
+    """The first (or, with last, the last) order id that an order created in
+    the millisecond at_ms can have: ids grow with creation time."""
+    elapsed = max(0, at_ms - ORDER_ID_EPOCH_MS)
+    return (elapsed << ORDER_ID_RANDOM_BITS) | (_RANDOM_MASK if last else 0)
 
 
 def order_status_from_tickets(counts: Mapping[TicketStatus, int], *, cancelled: bool) -> OrderStatus:

@@ -44,7 +44,7 @@ def history_sort_key(code: str, version: int) -> str:
 
 class OrdersTableItem(Model):
     class Meta(TableMeta):
-        table_name = settings.table_name("orders")
+        table_name = settings.resource_name("orders")
         stream_view_type = STREAM_NEW_AND_OLD_IMAGE
 
     pk = UnicodeAttribute(hash_key=True)

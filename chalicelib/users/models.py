@@ -26,7 +26,7 @@ class UserIdIndex(GlobalSecondaryIndex["UserRecord"]):
 
 class UserRecord(Model):
     class Meta(TableMeta):
-        table_name = settings.table_name("users")
+        table_name = settings.resource_name("users")
 
     # The key (normalize_email); email_as_typed is the address as registered, for display.
     email = UnicodeAttribute(hash_key=True)

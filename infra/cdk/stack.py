@@ -135,7 +135,7 @@ class CatalystStack(Stack):
         for queue in QUEUES:
             dead_letters = self._dead_letter_queue(dead_letter_queue(queue))
             queues[dead_letter_queue(queue)] = dead_letters
-            name = settings.queue_name(queue)
+            name = settings.resource_name(queue)
             queues[queue] = sqs.Queue(
                 self,
                 f"{to_cfn_resource_name(queue)}Queue",
@@ -153,7 +153,7 @@ class CatalystStack(Stack):
         return sqs.Queue(
             self,
             f"{to_cfn_resource_name(name)}Queue",
-            queue_name=settings.queue_name(name),
+            queue_name=settings.resource_name(name),
             retention_period=Duration.seconds(DEAD_LETTER_RETENTION_SECONDS),
             enforce_ssl=True,
         )
@@ -245,7 +245,7 @@ class CatalystStack(Stack):
             function.add_property_override(f"{event}.FunctionResponseTypes", REPORT_BATCH_ITEM_FAILURES)
 
     def _queue_named(self, full_name: str) -> sqs.Queue:
-        by_full_name = {settings.queue_name(queue): queue for queue in QUEUES}
+        by_full_name = {settings.resource_name(queue): queue for queue in QUEUES}
         return self.queues[by_full_name[full_name]]
 
     # The edge
@@ -283,7 +283,7 @@ class CatalystStack(Stack):
                 self.queues[name].metric_approximate_number_of_messages_visible(
                     period=ALARM_PERIOD, statistic="Maximum"
                 ),
-                f"{settings.queue_name(name)}: {what}",
+                f"{settings.resource_name(name)}: {what}",
             )
             for name, what in dead_letters.items()
         }

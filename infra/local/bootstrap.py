@@ -65,8 +65,8 @@ def create_queues(stage: str) -> list[str]:
     timeouts = consumer_timeouts(stage)
     names = []
     for queue in QUEUES:
-        name = settings.queue_name(queue)
-        dead_letter_name = settings.queue_name(dead_letter_queue(queue))
+        name = settings.resource_name(queue)
+        dead_letter_name = settings.resource_name(dead_letter_queue(queue))
         dead_letter_url = _create_queue(
             sqs, dead_letter_name, {"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)}
         )

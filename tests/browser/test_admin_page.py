@@ -16,10 +16,10 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.integration.conftest import PROJECT_DIR, LocalStack
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 SUPERUSER = "admin@example.com"
 README_SCREENSHOT = PROJECT_DIR / "docs" / "admin-order.png"
 ORDER_BODY = {

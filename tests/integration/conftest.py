@@ -28,6 +28,7 @@ import requests
 from infra.local.emulator import Emulator, free_port, start_emulator
 from infra.localstack.host import localstack_at
 from infra.localstack.isolated_account import IsolatedAccount, isolated_account
+from tests.support.accounts import PASSWORD
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_SECONDS = 60
@@ -77,7 +78,7 @@ class LocalStack:
         assert response.status_code == 200, response.text
         return response.json()["token"]
 
-    def register(self, email: str | None = None, password: str = "correct horse battery") -> str:
+    def register(self, email: str | None = None, password: str = PASSWORD) -> str:
         email = email or f"user-{uuid.uuid4().hex[:12]}@example.com"
         body = {"email": email, "password": password}
         response = requests.post(self.url("/api/users/register/"), json=body, timeout=30)

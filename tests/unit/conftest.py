@@ -1,15 +1,18 @@
 """Unit tests: the Chalice app in-process, DynamoDB mocked by moto."""
 
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 from chalice.test import Client
 from moto import mock_aws
 
 from app import app
+from chalicelib.observability import logger
 from infra.local.bootstrap import create_queues, create_tables
 from infra.local.moto_fidelity import make_moto_faithful
+from tests.support.accounts import EMAIL, PASSWORD
 
 make_moto_faithful()
 
@@ -58,7 +61,7 @@ class Api:
         raw = body if isinstance(body, str | bytes) else json.dumps(body if body is not None else {})
         return self.client.http.request("PATCH", path, headers=all_headers, body=raw)
 
-    def register(self, email: str = "buyer@example.com", password: str = "correct horse battery") -> str:
+    def register(self, email: str = EMAIL, password: str = PASSWORD) -> str:
         response = self.post("/api/users/register/", {"email": email, "password": password})
         assert response.status_code == 201, response.json_body
         return response.json_body["token"]
@@ -78,3 +81,30 @@ class Api:
 @pytest.fixture
 def api(client: Client) -> Api:
     return Api(client)
+
+
+class CurrentStdout:
+    """The logger's handler kept the stdout of import time; this follows whatever sys.stdout is now."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+@pytest.fixture
+def log_records(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[dict]]:
+    """The JSON lines the service logger writes to stdout during the test, parsed."""
+    monkeypatch.setattr(logger.registered_handler, "stream", CurrentStdout())
+
+    def read() -> list[dict]:
+        return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+    return read
+
+
+@pytest.fixture
+def token(api: Api) -> str:
+    """A registered user's token (EMAIL, PASSWORD)."""
+    return api.register()

@@ -18,9 +18,9 @@ from botocore.retries.standard import ExponentialBackoff
 from pynamodb.exceptions import QueryError
 
 from chalicelib.admin import selectors
-from chalicelib.audit import FIRST_MONTH, AuditRecord, previous_month
+from chalicelib.audit import AuditRecord, previous_month
 from chalicelib.orders import services as order_services
-from chalicelib.orders.domain import TicketStatus, new_order_id
+from chalicelib.orders.domain import FIRST_MONTH, TicketStatus, new_order_id
 from chalicelib.orders.models import ORDER_SORT_KEY, OrderRecord, month_of, order_partition, ticket_counts
 from chalicelib.orders.services import order_status_sync
 from chalicelib.storage import MAX_RETRY_ATTEMPTS
@@ -35,11 +35,11 @@ from chalicelib.users.permissions import (
     VIEW_USER,
 )
 from chalicelib.users.services import user_issue_token, user_register
+from tests.support.accounts import PASSWORD
 from tests.support.dynamodb_calls import recorded_dynamodb_calls
 from tests.support.faults import THROTTLED, Fault, faults
 from tests.unit.conftest import Api
 
-PASSWORD = "correct horse battery"
 ROOT = "root@example.com"
 BUYER = "buyer@example.com"
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}

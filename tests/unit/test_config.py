@@ -130,7 +130,7 @@ def test_all_problems_are_reported_at_once() -> None:
 
 def test_table_name_is_prefixed_with_stage() -> None:
     settings = load_settings({"CATALYST_STAGE": "prod", "SECRET_KEY": STRONG_KEY})
-    assert settings.table_name("orders") == "catalyst-prod-orders"
+    assert settings.resource_name("orders") == "catalyst-prod-orders"
 
 
 def test_signing_key_differs_per_purpose() -> None:

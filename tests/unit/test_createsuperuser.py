@@ -9,10 +9,9 @@ from chalicelib.users.permissions import ALL_PERMISSIONS
 from chalicelib.users.selectors import user_get_by_email
 from chalicelib.users.services import user_register
 from infra.cli import SUPERUSER_PASSWORD_VARIABLE, createsuperuser_interactive, createsuperuser_scripted
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("aws")
-
-PASSWORD = "correct horse battery"
 
 
 def answers(*replies: str) -> Callable[[str], str]:

@@ -10,11 +10,6 @@ from tests.unit.conftest import Api
 AUTH = {"GetItem": 1}
 
 
-@pytest.fixture
-def token(api: Api) -> str:
-    return api.register()
-
-
 def recorded(request: Callable[[], object]) -> CallLog:
     with recorded_dynamodb_calls() as calls:
         request()

@@ -47,11 +47,6 @@ def order_items() -> list[object]:
     return list(OrdersTableItem.scan())
 
 
-@pytest.fixture
-def token(api: Api) -> str:
-    return api.register()
-
-
 def test_throttling_within_the_sdk_retries_is_invisible(api: Api, token: str) -> None:
     with faults(throttled("TransactWriteItems", times=MAX_RETRY_ATTEMPTS)) as (fault,):
         response = api.post("/api/orders/create/", ORDER, token=token)

@@ -28,11 +28,10 @@ from chalicelib.users.login_attempts import (
     login_attempts_clear,
 )
 from chalicelib.users.models import UserRecord
+from tests.support.accounts import EMAIL, PASSWORD
 from tests.support.dynamodb_calls import recorded_dynamodb_calls
 from tests.unit.conftest import Api
 
-EMAIL = "buyer@example.com"
-PASSWORD = "correct horse battery"
 NEW_PASSWORD = "purple elephant umbrella"
 WRONG = "not the password"
 LOGIN_PATHS = ["/api/users/login/", "/api/users/login"]

@@ -16,11 +16,6 @@ MISSING = object()
 
 
 @pytest.fixture
-def token(api: Api) -> str:
-    return api.register()
-
-
-@pytest.fixture
 def other_token(api: Api) -> str:
     return api.register(email="someone.else@example.com")
 

@@ -9,6 +9,7 @@ from chalicelib.orders.domain import (
     OrderStatus,
     TicketStatus,
     new_order_id,
+    order_id_bound,
     order_status_from_tickets,
 )
 
@@ -107,3 +108,11 @@ def test_order_id_random_bits_never_spill_into_the_time_bits(oversized_random_bi
     order_id = new_order_id(now_ms=LAST_MS_OF_RANGE, random_bits=oversized_random_bits)
     assert order_id >> ORDER_ID_RANDOM_BITS == LAST_MS_OF_RANGE - ORDER_ID_EPOCH_MS
     assert order_id <= MAX_ORDER_ID
+
+
+@pytest.mark.parametrize("random_bits", [0, 1, 2**ORDER_ID_RANDOM_BITS - 1])
+def test_an_order_id_lies_within_the_bounds_of_its_millisecond(random_bits: int) -> None:
+    at_ms = ORDER_ID_EPOCH_MS + 123_456_789
+    order_id = new_order_id(now_ms=at_ms, random_bits=random_bits)
+    assert order_id_bound(at_ms=at_ms, last=False) <= order_id <= order_id_bound(at_ms=at_ms, last=True)
+    assert order_id_bound(at_ms=at_ms - 1, last=True) < order_id < order_id_bound(at_ms=at_ms + 1, last=False)

@@ -18,17 +18,13 @@ from chalicelib.orders.models import OrderRecord, order_partition
 from chalicelib.orders.outbound import events_for_record, publish_order_events
 from tests.unit.conftest import Api
 
+pytestmark = pytest.mark.usefixtures("queues")
 TABLE = "catalyst-test-orders"
 ORDER_EVENTS = "catalyst-test-order-events"
 STREAM_ARN = f"arn:aws:dynamodb:us-east-1:123456789012:table/{TABLE}/stream/2026-03-01T00:00:00.000"
 UPDATE = "/api/orders/tickets/{code}/update-status/"
 
 _sequence = itertools.count(100_000_000_000_000_000_000)
-
-
-@pytest.fixture
-def token(api: Api, queues: None) -> str:
-    return api.register()
 
 
 def dynamodb() -> object:

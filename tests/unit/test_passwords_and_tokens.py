@@ -11,11 +11,11 @@ from chalicelib.config import settings
 from chalicelib.errors import AuthenticationFailed
 from chalicelib.users.passwords import hash_password, spend_verification_time, verify_password
 from chalicelib.users.tokens import TokenClaims, token_decode, token_issue
+from tests.support.accounts import EMAIL
 
 ARGON2_HASH = re.compile(r"^\$argon2id\$v=19\$m=(?P<m>\d+),t=(?P<t>\d+),p=(?P<p>\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
 ACCESS_KEY = settings.signing_key("access-token")
 USER_ID = "0123456789abcdef0123456789abcdef"
-EMAIL = "buyer@example.com"
 
 
 @pytest.fixture(scope="module")

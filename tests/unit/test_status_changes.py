@@ -58,11 +58,6 @@ THREADS = 8
 
 
 @pytest.fixture
-def token(api: Api) -> str:
-    return api.register()
-
-
-@pytest.fixture
 def other_token(api: Api) -> str:
     return api.register(email="someone.else@example.com")
 

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -15,15 +16,11 @@ from chalicelib.orders.event_records import EventRecord, FailureRecord, event_ke
 from chalicelib.orders.status_events import consume_status_events
 from tests.unit.conftest import Api
 
+pytestmark = pytest.mark.usefixtures("queues")
 QUEUE = "catalyst-test-ticket-status-events"
 DEAD_LETTERS = "catalyst-test-ticket-status-events-dlq"
 QUEUE_ARN = f"arn:aws:sqs:us-east-1:123456789012:{QUEUE}"
 UNKNOWN_TICKET = "0b6f4c52-6f0e-4a51-9d57-3c1c4ad1d0c1"
-
-
-@pytest.fixture
-def token(api: Api, queues: None) -> str:
-    return api.register()
 
 
 @pytest.fixture
@@ -490,3 +487,34 @@ def test_handler_is_registered_on_the_stage_queue_in_batches_of_ten() -> None:
     [source] = [source for source in app.event_sources if getattr(source, "name", None) == "ticket_status_events"]
 
     assert (source.queue, source.batch_size) == (QUEUE, 10)
+
+
+def test_a_programming_error_is_logged_as_an_error_with_its_traceback_and_retried(
+    order: dict, monkeypatch: pytest.MonkeyPatch, log_records: Callable[[], list[dict]]
+) -> None:
+    def broken(**_: object) -> None:
+        raise KeyError("status")
+
+    monkeypatch.setattr(status_events, "ticket_change_status", broken)
+    failing = sqs_record(report(order["tickets"][0]["code"], "DONE", event_id="bug-1"))
+
+    result = consume_status_events(sqs_event(failing), None)
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": failing["messageId"]}]}
+    [error] = [record for record in log_records() if record["level"] == "ERROR"]
+    assert error["message"] == "status event failed unexpectedly"
+    assert "KeyError" in error["exception"]
+    assert drain(DEAD_LETTERS) == []
+
+
+def test_a_transient_storage_failure_is_a_warning_only(
+    order: dict, monkeypatch: pytest.MonkeyPatch, log_records: Callable[[], list[dict]]
+) -> None:
+    monkeypatch.setattr(status_events, "ticket_change_status", throttled)
+    failing = sqs_record(report(order["tickets"][0]["code"], "DONE", event_id="busy-2"))
+
+    consume_status_events(sqs_event(failing), None)
+
+    levels = [record["level"] for record in log_records()]
+    assert "ERROR" not in levels
+    assert "WARNING" in levels

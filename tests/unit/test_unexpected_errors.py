@@ -1,6 +1,4 @@
 import itertools
-import json
-import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -9,7 +7,6 @@ from types import ModuleType, SimpleNamespace
 import pytest
 from chalice.test import HTTPResponse
 
-from chalicelib.observability import logger
 from chalicelib.orders import api as orders_api
 from chalicelib.orders import services
 from chalicelib.orders.models import OrdersTableItem, TicketRecord, order_partition, ticket_sort_key
@@ -22,32 +19,6 @@ ORDER = {
     "customer_phone": "+1234567890",
     "tickets": [{"product_codes": [f"PROD-{n}"]} for n in range(99)],
 }
-
-
-@pytest.fixture
-def token(api: Api) -> str:
-    return api.register()
-
-
-class CurrentStdout:
-    """The logger's handler kept the stdout of import time; this follows whatever sys.stdout is now."""
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
-@pytest.fixture
-def log_records(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[dict]]:
-    """The JSON lines the service logger writes to stdout during the test, parsed."""
-    monkeypatch.setattr(logger.registered_handler, "stream", CurrentStdout())
-
-    def read() -> list[dict]:
-        return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
-
-    return read
 
 
 def raise_boom(**_: object) -> None:

@@ -14,10 +14,9 @@ from chalicelib.users.models import UserRecord
 from chalicelib.users.services import user_register
 from chalicelib.users.tokens import token_issue
 from chalicelib.web.requests import MAX_BODY_BYTES
+from tests.support.accounts import EMAIL, PASSWORD
 from tests.unit.conftest import Api
 
-EMAIL = "buyer@example.com"
-PASSWORD = "correct horse battery"
 REGISTER_PATHS = ["/api/users/register/", "/api/users/register"]
 LOGIN_PATHS = ["/api/users/login/", "/api/users/login"]
 PROTECTED = "/api/orders/"
