@@ -6,6 +6,9 @@ embedded emulator, LocalStack or (unset) AWS; the localstack stage finds
 LocalStack through localstack-client instead (settings.aws_endpoint_url).
 """
 
+import random
+import time
+from collections.abc import Callable
 from functools import cache
 from typing import TypeVar
 
@@ -18,6 +21,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
+from chalicelib.errors import Busy
 
 ModelT = TypeVar("ModelT", bound=Model)
 CONDITION_FAILED = "ConditionalCheckFailed"
@@ -114,3 +118,26 @@ def scan_page(
         if pages.total_scanned_count >= MAX_ITEMS_SCANNED_PER_REQUEST:
             break
     return found, pages.last_evaluated_key
+
+
+# A write that lost a race is tried again, after a short random pause that
+# grows with each round, so that the racers spread out.
+RETRY_BACKOFF_SECONDS = 0.02
+T = TypeVar("T")
+
+
+class LostRace(Exception):
+    """This round of a conditional write lost to another writer; the round has
+    re-read what it needs, and the next one decides again."""
+
+
+def with_retries(round_: Callable[[], T], *, attempts: int, busy: str) -> T:
+    """round_()'s result; a round that raises LostRace is run again, up to
+    `attempts` rounds, then the caller is told to come back (Busy, 503)."""
+    for attempt in range(attempts):
+        try:
+            return round_()
+        except LostRace:
+            if attempt + 1 < attempts:
+                time.sleep(random.uniform(0, RETRY_BACKOFF_SECONDS * (attempt + 1)))  # noqa: S311 (jitter, not secrecy)
+    raise Busy(busy)

@@ -1,18 +1,18 @@
 """Writes to orders and tickets."""
 
-import random
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import audit_entry
-from chalicelib.errors import Busy, InvalidState, NotFound
+from chalicelib.errors import InvalidState, NotFound
 from chalicelib.orders.domain import (
     ChangeOutcome,
     ChangeSource,
@@ -43,9 +43,11 @@ from chalicelib.orders.selectors import OrderWithTickets, order_get, ticket_get_
 from chalicelib.storage import (
     CONDITION_FAILED,
     TRANSACTION_CONFLICT,
+    LostRace,
     cancellation_codes,
     is_condition_failure,
     transact_write,
+    with_retries,
 )
 from chalicelib.users.permissions import Principal
 
@@ -56,7 +58,6 @@ ORDER_ID_ATTEMPTS = 3
 # Two writers changing one ticket (or one order's counts) at once: the loser
 # re-reads and tries again, after a short random pause.
 TICKET_UPDATE_ATTEMPTS = 5
-RETRY_BACKOFF_SECONDS = 0.02
 
 
 def _draw_order_id() -> int:
@@ -114,7 +115,8 @@ def order_create(
     *, owner_id: str, customer_name: str, customer_phone: str, comment: str, tickets: list[list[str]]
 ) -> OrderWithTickets:
     """Write the order and all its tickets in one transaction: all or nothing."""
-    for _ in range(ORDER_ID_ATTEMPTS):
+
+    def attempt() -> OrderWithTickets:
         records = new_order_records(
             order_id=_draw_order_id(),
             owner_id=owner_id,
@@ -131,10 +133,11 @@ def order_create(
                     transaction.save(ticket, condition=TicketRecord.pk.does_not_exist())
         except TransactWriteError as error:
             if CONDITION_FAILED in cancellation_codes(error):
-                continue
+                raise LostRace from None  # the id was taken: draw another
             raise
         return records
-    raise Busy("Could not allocate an order id. Try again.")
+
+    return with_retries(attempt, attempts=ORDER_ID_ATTEMPTS, busy="Could not allocate an order id. Try again.")
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,98 @@ def _event_record(
     )
 
 
+@dataclass(frozen=True)
+class _TicketChange:
+    """One status report's change to a ticket, described once: it produces the
+    transaction's writes and the ticket's state after them."""
+
+    ticket: TicketRecord
+    previous: TicketStatus
+    status: TicketStatus
+    outcome: ChangeOutcome
+    reported_at: datetime
+    now: datetime
+    source: ChangeSource
+    event_id: str | None
+
+    @property
+    def new_version(self) -> int:
+        return int(self.ticket.version) + 1
+
+    def _new_values(self) -> list[tuple[Any, Any]]:
+        # (attribute, value) pairs: PynamoDB's attributes are not hashable.
+        return [
+            (TicketRecord.status, self.status.value),
+            (TicketRecord.version, self.new_version),
+            (TicketRecord.last_change_at, self.reported_at),
+            (TicketRecord.updated_at, self.now),
+        ]
+
+    def write(self, transaction: TransactWrite) -> None:
+        """The ticket, on the version it was read at; when applied, its order's counts and a history entry."""
+        ticket = self.ticket
+        transaction.update(
+            ticket,
+            actions=[attribute.set(value) for attribute, value in self._new_values()],
+            condition=TicketRecord.version == int(ticket.version),
+        )
+        if self.outcome is not ChangeOutcome.APPLIED:
+            return
+        transaction.update(
+            OrderRecord(ticket.pk, ORDER_SORT_KEY),
+            actions=[
+                TICKET_COUNT_ATTRIBUTES[self.previous].add(-1),
+                TICKET_COUNT_ATTRIBUTES[self.status].add(1),
+                OrderRecord.updated_at.set(self.now),
+            ],
+            condition=OrderRecord.pk.exists(),
+        )
+        transaction.save(
+            HistoryRecord(
+                ticket.pk,
+                history_sort_key(ticket.ticket_code, self.new_version),
+                ticket_code=ticket.ticket_code,
+                from_status=self.previous.value,
+                to_status=self.status.value,
+                occurred_at=self.reported_at,
+                recorded_at=self.now,
+                source=self.source.value,
+                event_id=self.event_id,
+            )
+        )
+
+    def apply(self) -> None:
+        """The same new values on the ticket in memory, once the transaction has committed."""
+        for attribute, value in self._new_values():
+            setattr(self.ticket, attribute.attr_name, value)
+
+
+def _report_records(change: _TicketChange, transaction: TransactWrite, audited_as: Principal | None) -> None:
+    """The records a report writes beside the ticket's change: its event id's, and the admin's audit entry."""
+    if change.event_id is not None:
+        record = _event_record(
+            ticket_code=change.ticket.ticket_code,
+            event_id=change.event_id,
+            outcome=change.outcome,
+            status=change.status,
+            source=change.source,
+            now=change.now,
+        )
+        transaction.save(record, condition=EventRecord.pk.does_not_exist())
+    if audited_as is not None:
+        taken = change.status if change.outcome is ChangeOutcome.APPLIED else change.previous
+        transaction.save(
+            audit_entry(
+                actor=audited_as,
+                action="ticket.change_status",
+                target_type="ticket",
+                target_id=change.ticket.ticket_code,
+                before={"status": change.previous.value},
+                after={"status": taken.value},
+            )
+        )
+
+
 def ticket_change_status(
     *,
     code: str,
@@ -184,7 +279,8 @@ def ticket_change_status(
     ticket = ticket_get_by_code(code=code)
     if ticket is None:
         raise NotFound("No ticket with this code.")
-    for attempt in range(TICKET_UPDATE_ATTEMPTS):
+
+    def attempt() -> StatusChange:
         now = datetime.now(UTC)
         # A report without a time is about "now", which is never older than the
         # latest report taken, even one stamped a little ahead by a sender's clock.
@@ -195,104 +291,37 @@ def ticket_change_status(
         )
         if outcome is ChangeOutcome.STALE and event_id is None:
             return StatusChange(ticket=ticket, outcome=outcome)
+        change = _TicketChange(ticket, previous, status, outcome, reported_at, now, source, event_id)
         try:
             with transact_write() as transaction:
-                if event_id is not None:
-                    transaction.save(
-                        _event_record(
-                            ticket_code=ticket.ticket_code,
-                            event_id=event_id,
-                            outcome=outcome,
-                            status=status,
-                            source=source,
-                            now=now,
-                        ),
-                        condition=EventRecord.pk.does_not_exist(),
-                    )
+                _report_records(change, transaction, audited_as)
                 if outcome is not ChangeOutcome.STALE:
-                    _write_ticket_change(
-                        transaction, ticket, previous, status, outcome, reported_at, now, source, event_id
-                    )
-                if audited_as is not None:
-                    transaction.save(
-                        audit_entry(
-                            actor=audited_as,
-                            action="ticket.change_status",
-                            target_type="ticket",
-                            target_id=ticket.ticket_code,
-                            before={"status": previous.value},
-                            after={"status": status.value if outcome is ChangeOutcome.APPLIED else previous.value},
-                        )
-                    )
+                    change.write(transaction)
         except TransactWriteError as error:
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-            if event_id is not None and reasons and reasons[0] == CONDITION_FAILED:
-                # Answer with the ticket as it is, not as the lagging index showed it.
-                ticket.refresh(consistent_read=True)
-                return StatusChange(ticket=ticket, outcome=ChangeOutcome.DUPLICATE)
-            if CONDITION_FAILED in reasons:
-                # The ticket changed since it was read (the index read may also
-                # lag): read the item itself, consistently, and decide again.
-                ticket.refresh(consistent_read=True)
-            elif TRANSACTION_CONFLICT not in reasons:
-                raise
-            time.sleep(random.uniform(0, RETRY_BACKOFF_SECONDS * (attempt + 1)))  # noqa: S311 (jitter, not secrecy)
-            continue
+            return _after_a_cancelled_change(ticket, error, has_event_id=event_id is not None)
         if outcome is not ChangeOutcome.STALE:
-            ticket.version = int(ticket.version) + 1
-            ticket.last_change_at = reported_at
-            ticket.status = status.value
-            ticket.updated_at = now
+            change.apply()
         return StatusChange(ticket=ticket, outcome=outcome)
-    raise Busy("The ticket is being changed by others. Try again.")
+
+    return with_retries(
+        attempt, attempts=TICKET_UPDATE_ATTEMPTS, busy="The ticket is being changed by others. Try again."
+    )
 
 
-def _write_ticket_change(
-    transaction: TransactWrite,
-    ticket: TicketRecord,
-    previous: TicketStatus,
-    status: TicketStatus,
-    outcome: ChangeOutcome,
-    reported_at: datetime,
-    now: datetime,
-    source: ChangeSource,
-    event_id: str | None,
-) -> None:
-    version = int(ticket.version)
-    transaction.update(
-        ticket,
-        actions=[
-            TicketRecord.status.set(status.value),
-            TicketRecord.version.set(version + 1),
-            TicketRecord.last_change_at.set(reported_at),
-            TicketRecord.updated_at.set(now),
-        ],
-        condition=TicketRecord.version == version,
-    )
-    if outcome is not ChangeOutcome.APPLIED:
-        return
-    transaction.update(
-        OrderRecord(ticket.pk, ORDER_SORT_KEY),
-        actions=[
-            TICKET_COUNT_ATTRIBUTES[previous].add(-1),
-            TICKET_COUNT_ATTRIBUTES[status].add(1),
-            OrderRecord.updated_at.set(now),
-        ],
-        condition=OrderRecord.pk.exists(),
-    )
-    transaction.save(
-        HistoryRecord(
-            ticket.pk,
-            history_sort_key(ticket.ticket_code, version + 1),
-            ticket_code=ticket.ticket_code,
-            from_status=previous.value,
-            to_status=status.value,
-            occurred_at=reported_at,
-            recorded_at=now,
-            source=source.value,
-            event_id=event_id,
-        )
-    )
+def _after_a_cancelled_change(ticket: TicketRecord, error: TransactWriteError, *, has_event_id: bool) -> StatusChange:
+    """A duplicate report's answer; else re-read and raise LostRace, so that the next round decides again."""
+    reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+    if has_event_id and reasons and reasons[0] == CONDITION_FAILED:
+        # Answer with the ticket as it is, not as the lagging index showed it.
+        ticket.refresh(consistent_read=True)
+        return StatusChange(ticket=ticket, outcome=ChangeOutcome.DUPLICATE)
+    if CONDITION_FAILED in reasons:
+        # The ticket changed since it was read (the index read may also
+        # lag): read the item itself, consistently, and decide again.
+        ticket.refresh(consistent_read=True)
+    elif TRANSACTION_CONFLICT not in reasons:
+        raise error
+    raise LostRace from None
 
 
 def _counts_as_read(order: OrderRecord) -> Condition:
@@ -310,7 +339,8 @@ def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
     order = order_get(order_id=order_id)
     if order is None or order.owner_id != owner_id:
         raise NotFound("No order with this id.")
-    for _ in range(TICKET_UPDATE_ATTEMPTS):
+
+    def attempt() -> OrderRecord:
         if not can_cancel(ticket_counts(order), cancelled=order.cancelled_at is not None):
             raise InvalidState(f"Only a PENDING order can be cancelled; this one is {order_status(order)}.")
         now = datetime.now(UTC)
@@ -328,9 +358,12 @@ def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
             if not is_condition_failure(error):
                 raise
             order.refresh(consistent_read=True)
-            continue
+            raise LostRace from None
         return order
-    raise Busy("The order is being changed by others. Try again.")
+
+    return with_retries(
+        attempt, attempts=TICKET_UPDATE_ATTEMPTS, busy="The order is being changed by others. Try again."
+    )
 
 
 def order_status_sync(*, order: OrderRecord) -> bool:

@@ -30,9 +30,9 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib.errors import Busy, TooManyRequests
+from chalicelib.errors import TooManyRequests
 from chalicelib.events_table import EventsTableItem
-from chalicelib.storage import is_condition_failure
+from chalicelib.storage import LostRace, is_condition_failure, with_retries
 
 MAX_ATTEMPTS_PER_ADDRESS = 5
 MAX_ATTEMPTS_PER_EMAIL = 100
@@ -89,6 +89,9 @@ def _count_in_open_window(key: str, max_attempts: int, now: datetime) -> bool:
     return True
 
 
+RESERVE_ATTEMPTS = 3
+
+
 def _reserve(limit: AttemptLimit, key: str, now: datetime) -> None:
     """Count an attempt under `key`, or refuse it when its window's attempts are used up.
 
@@ -96,17 +99,20 @@ def _reserve(limit: AttemptLimit, key: str, now: datetime) -> None:
     Another attempt can open, fill or clear the window between two steps; the
     steps are then tried again, and only a window seen open and full refuses.
     """
-    for _ in range(3):
+
+    def attempt() -> None:
         if _open_window(key, now) or _count_in_open_window(key, limit.max_attempts, now):
             return
         try:
             record = LoginAttemptsRecord.get(key, consistent_read=True)
         except LoginAttemptsRecord.DoesNotExist:
-            continue
+            raise LostRace from None
         if record.window_ends_at > now and record.attempts >= limit.max_attempts:
             retry_after = max(1, math.ceil((record.window_ends_at - now).total_seconds()))
             raise TooManyRequests(TOO_MANY_ATTEMPTS, retry_after=retry_after)
-    raise Busy("Too many attempts at once. Try again.")
+        raise LostRace
+
+    with_retries(attempt, attempts=RESERVE_ATTEMPTS, busy="Too many attempts at once. Try again.")
 
 
 def login_attempt_reserve(*, email: str, client_address: str, now: datetime | None = None) -> None:

@@ -106,13 +106,15 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
     ]
 
 
-def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str], Any], schemas: dict) -> dict:
-    spec: dict[str, Any] = {"summary": operation.summary, "tags": [operation.tag], "responses": {}}
-    description = operation.description
-    if operation.permission:
-        description = f"{description}\n\nNeeds the permission `{operation.permission}`.".strip()
-    if description:
-        spec["description"] = description
+# Headers that answers of these statuses carry.
+ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+    503: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+}
+
+
+def _parameters(operation: Operation, schemas: dict) -> list[dict[str, Any]]:
     parameters = [
         {
             "name": name,
@@ -125,6 +127,32 @@ def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str]
     ]
     if operation.query is not None:
         parameters += _query_parameters(operation.query, schemas)
+    return parameters
+
+
+def _responses(operation: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for status, model in operation.responses.items():
+        content = {"content": {"application/json": {"schema": refs[(model, "serialization")]}}} if model else {}
+        responses[str(status)] = {"description": "Success.", **content}
+    for status in sorted(_error_statuses(operation)):
+        headers = {"headers": ERROR_HEADERS[status]} if status in ERROR_HEADERS else {}
+        responses[str(status)] = {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": _error_schema(status)}},
+            **headers,
+        }
+    return responses
+
+
+def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str], Any], schemas: dict) -> dict:
+    spec: dict[str, Any] = {"summary": operation.summary, "tags": [operation.tag]}
+    description = operation.description
+    if operation.permission:
+        description = f"{description}\n\nNeeds the permission `{operation.permission}`.".strip()
+    if description:
+        spec["description"] = description
+    parameters = _parameters(operation, schemas)
     if parameters:
         spec["parameters"] = parameters
     if operation.request is not None:
@@ -134,22 +162,7 @@ def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str]
         }
     if operation.auth:
         spec["security"] = [{"tokenAuth": []}, {"bearerAuth": []}]
-    for status, model in operation.responses.items():
-        response: dict[str, Any] = {"description": "Success."}
-        if model is not None:
-            response["content"] = {"application/json": {"schema": refs[(model, "serialization")]}}
-        spec["responses"][str(status)] = response
-    for status in sorted(_error_statuses(operation)):
-        headers = {}
-        if status in {429, 503}:
-            headers["Retry-After"] = {"schema": {"type": "integer"}, "description": "Seconds to wait."}
-        if status == 401:
-            headers["WWW-Authenticate"] = {"schema": {"type": "string"}}
-        spec["responses"][str(status)] = {
-            "description": ERROR_DESCRIPTIONS[status],
-            "content": {"application/json": {"schema": _error_schema(status)}},
-            **({"headers": headers} if headers else {}),
-        }
+    spec["responses"] = _responses(operation, refs)
     return spec
 
 

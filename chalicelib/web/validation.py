@@ -4,6 +4,7 @@ The seed's clients read DRF's messages, so the common ones are kept word for
 word; anything else falls back to pydantic's own message.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,43 +20,45 @@ def _type_name(value: Any) -> str:
     )
 
 
+def _at_least(ctx: dict[str, Any], blank: str, unit: str) -> str:
+    if ctx.get("min_length") == 1:
+        return blank
+    return f"Ensure this field has at least {ctx['min_length']} {unit}."
+
+
+# DRF's message for each kind of pydantic error: (ctx, input) -> text.
+_MESSAGE_BUILDERS: dict[tuple[str, ...], Callable[[dict[str, Any], Any], str]] = {
+    ("missing",): lambda ctx, value: "This field is required.",
+    ("string_type", "string_unicode"): lambda ctx, value: "Not a valid string.",
+    ("string_too_short",): lambda ctx, value: _at_least(ctx, "This field may not be blank.", "characters"),
+    ("string_too_long",): lambda ctx, value: f"Ensure this field has no more than {ctx['max_length']} characters.",
+    ("too_short",): lambda ctx, value: _at_least(ctx, "This list may not be empty.", "elements"),
+    ("too_long",): lambda ctx, value: f"Ensure this field has no more than {ctx['max_length']} elements.",
+    ("list_type",): lambda ctx, value: f'Expected a list of items but got type "{_type_name(value)}".',
+    ("model_type", "dict_type", "model_attributes_type"): lambda ctx, value: (
+        f"Invalid data. Expected a dictionary, but got {_type_name(value)}."
+    ),
+    ("literal_error", "enum"): lambda ctx, value: f'"{value}" is not a valid choice.',
+    ("int_type", "int_parsing", "int_from_float"): lambda ctx, value: "A valid integer is required.",
+    ("greater_than_equal", "greater_than"): lambda ctx, value: (
+        f"Ensure this value is greater than or equal to {ctx.get('ge', ctx.get('gt'))}."
+    ),
+    ("less_than_equal", "less_than"): lambda ctx, value: (
+        f"Ensure this value is less than or equal to {ctx.get('le', ctx.get('lt'))}."
+    ),
+    ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"): lambda ctx, value: (
+        "Datetime has wrong format. Use ISO 8601."
+    ),
+}
+_MESSAGES = {kind: build for kinds, build in _MESSAGE_BUILDERS.items() for kind in kinds}
+
+
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
-    ctx = error.get("ctx") or {}
-    value = error.get("input")
-    if kind == "missing":
-        return "This field is required."
-    if kind in {"string_type", "string_unicode"}:
-        return "Not a valid string."
-    if kind == "string_too_short":
-        if ctx.get("min_length") == 1:
-            return "This field may not be blank."
-        return f"Ensure this field has at least {ctx['min_length']} characters."
-    if kind == "string_too_long":
-        return f"Ensure this field has no more than {ctx['max_length']} characters."
-    if kind == "too_short":
-        if ctx.get("min_length") == 1:
-            return "This list may not be empty."
-        return f"Ensure this field has at least {ctx['min_length']} elements."
-    if kind == "too_long":
-        return f"Ensure this field has no more than {ctx['max_length']} elements."
-    if kind == "list_type":
-        return f'Expected a list of items but got type "{_type_name(value)}".'
-    if kind in {"model_type", "dict_type", "model_attributes_type"}:
-        return f"Invalid data. Expected a dictionary, but got {_type_name(value)}."
-    if kind in {"literal_error", "enum"}:
-        return f'"{value}" is not a valid choice.'
-    if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return "A valid integer is required."
-    if kind in {"greater_than_equal", "greater_than"}:
-        return f"Ensure this value is greater than or equal to {ctx.get('ge', ctx.get('gt'))}."
-    if kind in {"less_than_equal", "less_than"}:
-        return f"Ensure this value is less than or equal to {ctx.get('le', ctx.get('lt'))}."
-    if kind in {"datetime_type", "datetime_parsing", "datetime_from_date_parsing"}:
-        return "Datetime has wrong format. Use ISO 8601."
     if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
         return "Enter a valid email address."
-    return str(error["msg"])
+    build = _MESSAGES.get(kind)
+    return build(error.get("ctx") or {}, error.get("input")) if build else str(error["msg"])
 
 
 def field_errors(exc: ValidationError) -> FieldErrors:

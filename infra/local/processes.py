@@ -12,12 +12,12 @@ import shutil
 SETPRIV = shutil.which("setpriv")
 
 
-def dies_with_parent(command: list[str], *, signal: str = "KILL") -> list[str]:
-    """`command`, wrapped so that it gets `signal` when this process dies.
+def dies_with_parent(command: list[str]) -> list[str]:
+    """`command`, wrapped so that it is killed (SIGKILL) when this process dies.
 
     Without setpriv (not Linux) the command runs as it is: then only an
     orderly stop ends it.
     """
     if SETPRIV is None:
         return command
-    return [SETPRIV, "--pdeathsig", signal, "--", *command]
+    return [SETPRIV, "--pdeathsig", "KILL", "--", *command]

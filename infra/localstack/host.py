@@ -293,9 +293,14 @@ def start(address: str) -> HostLocalStack:
     # Loopback only: "localhost" could also bind ::1, or resolve elsewhere.
     listen = f"{'127.0.0.1' if host == 'localhost' else host}:{port}"
     env = {**os.environ, **SETTINGS, "FILESYSTEM_ROOT": str(root), "GATEWAY_LISTEN": listen}
+    # DynamoDB Local unpacks its SQLite library into java.io.tmpdir at every start: into the root, not /tmp.
+    (root / "tmp").mkdir(exist_ok=True)
+    env["JAVA_TOOL_OPTIONS"] = f"-Djava.io.tmpdir={root / 'tmp'}"
     for name in ("AWS_ENDPOINT_URL", "PYTHONDONTWRITEBYTECODE"):
         env.pop(name, None)
-    command = dies_with_parent([str(VENV / "bin" / "python"), "-m", "localstack.runtime.main"], signal="TERM")
+    # Killed outright if this process dies: a graceful stop can outlast whoever
+    # waits for the port, and DynamoDB Local's JVM dies with it (its launcher).
+    command = dies_with_parent([str(VENV / "bin" / "python"), "-m", "localstack.runtime.main"])
     with (root / "localstack.log").open("w") as log:
         process = subprocess.Popen(
             command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

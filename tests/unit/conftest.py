@@ -5,10 +5,12 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
+from botocore.retries.standard import ExponentialBackoff
 from chalice.test import Client
 from moto import mock_aws
 
 from app import app
+from chalicelib import storage
 from chalicelib.observability import logger
 from infra.local.bootstrap import create_queues, create_tables
 from infra.local.moto_fidelity import make_moto_faithful
@@ -108,3 +110,10 @@ def log_records(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPa
 def token(api: Api) -> str:
     """A registered user's token (EMAIL, PASSWORD)."""
     return api.register()
+
+
+@pytest.fixture
+def no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The retries run for real, the SDK's and ours; only the waiting between them is skipped."""
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    monkeypatch.setattr(storage, "RETRY_BACKOFF_SECONDS", 0)

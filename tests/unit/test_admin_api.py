@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from botocore.retries.standard import ExponentialBackoff
 from pynamodb.exceptions import QueryError
 
 from chalicelib.admin import selectors
@@ -1328,12 +1327,6 @@ def test_status_reports_from_outside_the_admin_are_not_audited(api: Api, root: A
     response = api.post(f"/api/orders/tickets/{code}/update-status/", {"status": "DONE"})
     assert response.status_code == 200
     assert audit_entries() == []
-
-
-@pytest.fixture
-def no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The SDK's retries run for real; only the waiting between them is skipped.
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 @pytest.mark.usefixtures("no_backoff_sleep")

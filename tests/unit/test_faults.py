@@ -7,7 +7,6 @@ import json
 import uuid
 
 import pytest
-from botocore.retries.standard import ExponentialBackoff
 
 from chalicelib.orders.models import OrdersTableItem
 from chalicelib.orders.status_events import REASON_ATTRIBUTE, consume_status_events
@@ -16,13 +15,8 @@ from chalicelib.storage import MAX_RETRY_ATTEMPTS
 from tests.support.faults import THROTTLED, Fault, faults
 from tests.unit.conftest import Api
 
+pytestmark = pytest.mark.usefixtures("no_backoff_sleep")
 ORDER = {"customer_name": "Ann", "customer_phone": "+1 555 0100", "tickets": [{"product_codes": ["A"]}] * 3}
-
-
-@pytest.fixture(autouse=True)
-def no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The retries run for real; only the waiting between them is skipped.
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 def throttled(operation: str, times: int) -> Fault:

@@ -13,6 +13,7 @@ import boto3
 import pytest
 from chalice.test import HTTPResponse
 
+from chalicelib import storage
 from chalicelib.errors import Busy, InvalidState, NotFound
 from chalicelib.orders import services
 from chalicelib.orders.domain import (
@@ -460,7 +461,7 @@ def test_ticket_changing_on_every_attempt_gives_up_busy_and_writes_nothing(
     change(code, DONE)
     monkeypatch.setattr(services, "ticket_get_by_code", lambda code: outdated)
     monkeypatch.setattr(TicketRecord, "refresh", lambda self, consistent_read=False: None)
-    monkeypatch.setattr(services, "RETRY_BACKOFF_SECONDS", 0)
+    monkeypatch.setattr(storage, "RETRY_BACKOFF_SECONDS", 0)
 
     with recorded_dynamodb_calls() as calls, pytest.raises(Busy):
         change(code, IN_PROGRESS, event_id="evt-busy")
@@ -507,6 +508,17 @@ class ModelTicket:
     last_change_at: datetime | None = None
 
 
+def expected_outcome(
+    ticket: "ModelTicket", status: TicketStatus, occurred_at: datetime, *, duplicate: bool
+) -> ChangeOutcome:
+    """The rules, as the model of the walk below states them."""
+    if duplicate:
+        return DUPLICATE
+    if ticket.last_change_at is not None and occurred_at < ticket.last_change_at:
+        return STALE
+    return UNCHANGED if status == ticket.status else APPLIED
+
+
 def test_counts_and_history_follow_a_long_mixed_sequence_of_reports(api: Api, token: str) -> None:
     """A seeded walk of applied, unchanged, stale and duplicate reports from both sources,
     checked step by step against a model of the rules."""
@@ -534,14 +546,9 @@ def test_counts_and_history_follow_a_long_mixed_sequence_of_reports(api: Api, to
         elif kind == "no-id":
             event_id = None
 
-        if event_id is not None and (code, event_id) in seen_events:
-            expected = DUPLICATE
-        elif ticket.last_change_at is not None and occurred_at < ticket.last_change_at:
-            expected = STALE
-        elif status == ticket.status:
-            expected = UNCHANGED
-        else:
-            expected = APPLIED
+        expected = expected_outcome(
+            ticket, status, occurred_at, duplicate=event_id is not None and (code, event_id) in seen_events
+        )
         if event_id is not None:
             seen_events.add((code, event_id))
         if expected is APPLIED:
