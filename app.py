@@ -13,7 +13,7 @@ with garbage_collection_paused():
     from chalicelib.config import settings
     from chalicelib.health import health_api
     from chalicelib.orders.api import orders_api
-    from chalicelib.orders.outbound import publish_order_events
+    from chalicelib.orders.orders_stream import handle_orders_stream
     from chalicelib.orders.status_events import consume_status_events
     from chalicelib.queues import TICKET_STATUS_EVENTS
     from chalicelib.users.api import users_api
@@ -48,4 +48,4 @@ def ticket_status_events(event: SQSEvent) -> dict[str, Any]:
     name="order_events",
 )
 def order_events(event: DynamoDBEvent) -> dict[str, Any]:
-    return publish_order_events(event.to_dict(), event.context)
+    return handle_orders_stream(event.to_dict(), event.context)

@@ -100,8 +100,8 @@ class OrderRecord(OrdersTableItem, discriminator="order"):
     ticket_total = NumberAttribute()
     cancelled_at = UTCDateTimeAttribute(null=True)
     # The derived status, stored for the admin's status index. Requests read the
-    # status from the counts below (always current); the stream handler brings
-    # this copy up to date after each change (order_status_sync).
+    # status from the counts below (always current); stored_status.py is the
+    # copy's one writer.
     status = UnicodeAttribute(default=OrderStatus.PENDING.value)
     created_month = UnicodeAttribute()
     status_month = UnicodeAttribute()

@@ -1,39 +1,33 @@
-"""Outbound order events, published from the orders table's stream.
+"""Outbound order events: what one record of the orders table's stream
+publishes on the order-events queue.
 
 Every committed change of a ticket's status or an order's status becomes a
-JSON message on the order-events queue. The same handler keeps each order's
-stored status (read only by the admin's status index) in line with its counts. The stream carries each committed
-write even if the process that wrote it died a moment later, and a record
-whose publication fails is reported and retried, so every change is published
-at least once. Consumers deduplicate on `event_id`, which is the same on
-every retry.
+JSON message. The stream carries each committed write even if the process
+that wrote it died a moment later, and a record whose publication fails is
+reported and retried (orders_stream.py), so every change is published at
+least once. Consumers deduplicate on `event_id`, which is the same on every
+retry.
 """
 
 import json
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from chalicelib.observability import logger
 from chalicelib.orders.models import OrderRecord, OrdersTableItem, TicketRecord, order_status
-from chalicelib.orders.services import order_status_sync
 from chalicelib.queues import ORDER_EVENTS, send_message
 
 
-def publish_order_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-    return process_partial_response(event=event, record_handler=_publish, processor=processor, context=context)
-
-
-def _image(record: DynamoDBRecord, name: str) -> OrdersTableItem | None:
+def record_image(record: DynamoDBRecord, name: str) -> OrdersTableItem | None:
+    """The item as the record's NewImage or OldImage holds it, or None."""
     raw = (record.raw_event.get("dynamodb") or {}).get(name)
     return OrdersTableItem.from_raw_data(raw) if raw else None
 
 
 def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
     """The outbound events one stream record stands for (often none)."""
-    old, new = _image(record, "OldImage"), _image(record, "NewImage")
+    old, new = record_image(record, "OldImage"), record_image(record, "NewImage")
     base = {"event_id": record.event_id}
     if isinstance(new, TicketRecord):
         # A new ticket is part of its order's creation, which the order's own
@@ -70,10 +64,7 @@ def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
     return []
 
 
-def _publish(record: DynamoDBRecord) -> None:
+def publish(record: DynamoDBRecord) -> None:
     for outbound in events_for_record(record):
         send_message(ORDER_EVENTS, json.dumps(outbound), {"type": outbound["type"]})
         logger.debug("order event published", extra=outbound)
-    new = _image(record, "NewImage")
-    if isinstance(new, OrderRecord):
-        order_status_sync(order=new)

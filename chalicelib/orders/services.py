@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import audit_entry
@@ -35,11 +34,11 @@ from chalicelib.orders.models import (
     order_partition,
     order_status,
     search_text,
-    status_month,
     ticket_counts,
     ticket_sort_key,
 )
 from chalicelib.orders.selectors import OrderWithTickets, order_get, ticket_get_by_code
+from chalicelib.orders.stored_status import counts_as_read, stored_status_actions, stored_status_values
 from chalicelib.storage import (
     CONDITION_FAILED,
     TRANSACTION_CONFLICT,
@@ -85,9 +84,8 @@ def new_order_records(
         comment=comment,
         ticket_total=len(tickets),
         tickets_new=len(tickets),
-        status=OrderStatus.PENDING.value,
         created_month=month_of(now),
-        status_month=status_month(OrderStatus.PENDING, month_of(now)),
+        **stored_status_values(OrderStatus.PENDING, month_of(now)),
         search_text=search_text(customer_name, customer_phone),
         created_at=now,
         updated_at=now,
@@ -324,14 +322,6 @@ def _after_a_cancelled_change(ticket: TicketRecord, error: TransactWriteError, *
     raise LostRace from None
 
 
-def _counts_as_read(order: OrderRecord) -> Condition:
-    """A write's condition: the order's ticket counts are still those it was read with."""
-    unchanged = OrderRecord.pk.exists()
-    for attribute in TICKET_COUNT_ATTRIBUTES.values():
-        unchanged &= attribute == getattr(order, attribute.attr_name)
-    return unchanged
-
-
 def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
     """Cancel the caller's order while it is still PENDING (the domain's rule,
     on the order as read); the write's condition, that nothing changed since,
@@ -349,10 +339,9 @@ def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
                 actions=[
                     OrderRecord.cancelled_at.set(now),
                     OrderRecord.updated_at.set(now),
-                    OrderRecord.status.set(OrderStatus.CANCELLED.value),
-                    OrderRecord.status_month.set(status_month(OrderStatus.CANCELLED, order.created_month)),
+                    *stored_status_actions(OrderStatus.CANCELLED, order.created_month),
                 ],
-                condition=OrderRecord.cancelled_at.does_not_exist() & _counts_as_read(order),
+                condition=OrderRecord.cancelled_at.does_not_exist() & counts_as_read(order),
             )
         except UpdateError as error:
             if not is_condition_failure(error):
@@ -364,26 +353,3 @@ def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
     return with_retries(
         attempt, attempts=TICKET_UPDATE_ATTEMPTS, busy="The order is being changed by others. Try again."
     )
-
-
-def order_status_sync(*, order: OrderRecord) -> bool:
-    """Bring the stored status (for the admin's index) in line with the
-    counts of this version of the order. The write is conditioned on the
-    counts it was derived from: if they moved meanwhile, a later stream
-    record carries the newer state and syncs it. Returns whether it wrote."""
-    derived = order_status(order)
-    if order.status == derived.value:
-        return False
-    try:
-        order.update(
-            actions=[
-                OrderRecord.status.set(derived.value),
-                OrderRecord.status_month.set(status_month(derived, order.created_month)),
-            ],
-            condition=_counts_as_read(order),
-        )
-    except UpdateError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True

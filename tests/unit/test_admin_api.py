@@ -21,7 +21,7 @@ from chalicelib.audit import AuditRecord, previous_month
 from chalicelib.orders import services as order_services
 from chalicelib.orders.domain import FIRST_MONTH, TicketStatus, new_order_id
 from chalicelib.orders.models import ORDER_SORT_KEY, OrderRecord, month_of, order_partition, ticket_counts
-from chalicelib.orders.services import order_status_sync
+from chalicelib.orders.stored_status import stored_status_sync
 from chalicelib.storage import MAX_RETRY_ATTEMPTS
 from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import (
@@ -99,7 +99,7 @@ def stored_order(order_id: int) -> OrderRecord:
 def sync_status(*order_ids: int) -> None:
     """What the orders stream handler does after each change: the status index follows."""
     for order_id in order_ids:
-        order_status_sync(order=stored_order(order_id))
+        stored_status_sync(order=stored_order(order_id))
 
 
 def audit_entries() -> list[AuditRecord]:
@@ -737,10 +737,10 @@ def test_order_list_filters_by_status(api: Api, root: Account, statuses: dict[st
     assert admin_ids(api, root.token) == sorted(statuses.values(), reverse=True)
 
 
-def test_order_status_sync_writes_only_when_the_status_moved(root: Account, statuses: dict[str, int]) -> None:
-    assert order_status_sync(order=stored_order(statuses["COMPLETED"])) is True
-    assert order_status_sync(order=stored_order(statuses["COMPLETED"])) is False
-    assert order_status_sync(order=stored_order(statuses["PENDING"])) is False
+def test_stored_status_sync_writes_only_when_the_status_moved(root: Account, statuses: dict[str, int]) -> None:
+    assert stored_status_sync(order=stored_order(statuses["COMPLETED"])) is True
+    assert stored_status_sync(order=stored_order(statuses["COMPLETED"])) is False
+    assert stored_status_sync(order=stored_order(statuses["PENDING"])) is False
     assert stored_order(statuses["COMPLETED"]).status == "COMPLETED"
 
 

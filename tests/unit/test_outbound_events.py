@@ -15,7 +15,8 @@ from app import app
 from chalicelib import queues
 from chalicelib.orders import outbound
 from chalicelib.orders.models import OrderRecord, order_partition
-from chalicelib.orders.outbound import events_for_record, publish_order_events
+from chalicelib.orders.orders_stream import handle_orders_stream
+from chalicelib.orders.outbound import events_for_record
 from tests.unit.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("queues")
@@ -278,7 +279,7 @@ def test_one_commit_publishes_its_ticket_and_order_events(api: Api, token: str, 
         stream_record(None, history, event_id="e-history"),
     ]
 
-    result = publish_order_events(stream_event(*records), None)
+    result = handle_orders_stream(stream_event(*records), None)
 
     assert result == {"batchItemFailures": []}
     messages = published()
@@ -296,7 +297,7 @@ def test_publishing_brings_the_stored_order_status_in_line(api: Api, token: str,
     after = raw_order(order_id)
     assert after["status"] == {"S": "PENDING"}
 
-    assert publish_order_events(stream_event(stream_record(before, after)), None) == {"batchItemFailures": []}
+    assert handle_orders_stream(stream_event(stream_record(before, after)), None) == {"batchItemFailures": []}
 
     assert raw_order(order_id)["status"] == {"S": "PROCESSING"}
     assert [message["to_status"] for message in published()] == ["PROCESSING"]
@@ -332,9 +333,9 @@ def test_publish_failing_once_after_the_commit_is_reported_and_published_on_retr
     record = stream_record(before, raw_ticket(order_id, code), event_id="committed-1")
     monkeypatch.setattr(outbound, "send_message", failing_once(queues.send_message))
 
-    first = publish_order_events(stream_event(record), None)
+    first = handle_orders_stream(stream_event(record), None)
     after_first = published()
-    second = publish_order_events(stream_event(record), None)
+    second = handle_orders_stream(stream_event(record), None)
 
     assert first == {"batchItemFailures": [{"itemIdentifier": sequence_number(record)}]}
     assert after_first == []
@@ -361,8 +362,8 @@ def test_failed_record_is_retried_from_itself_and_every_event_is_published_once(
 
     monkeypatch.setattr(outbound, "send_message", second_send_fails)
 
-    first = publish_order_events(stream_event(inserted, changed), None)
-    retry = publish_order_events(stream_event(changed), None)
+    first = handle_orders_stream(stream_event(inserted, changed), None)
+    retry = handle_orders_stream(stream_event(changed), None)
 
     assert first == {"batchItemFailures": [{"itemIdentifier": sequence_number(changed)}]}
     assert retry == {"batchItemFailures": []}
@@ -385,8 +386,8 @@ def test_sqs_client_failing_once_is_reported_and_published_on_retry(
     flaky = FlakyClient()
     monkeypatch.setattr(queues, "sqs_client", lambda: flaky)
 
-    first = publish_order_events(stream_event(record), None)
-    second = publish_order_events(stream_event(record), None)
+    first = handle_orders_stream(stream_event(record), None)
+    second = handle_orders_stream(stream_event(record), None)
 
     assert first == {"batchItemFailures": [{"itemIdentifier": sequence_number(record)}]}
     assert second == {"batchItemFailures": []}
@@ -405,4 +406,4 @@ def test_record_without_an_event_is_never_a_failure_even_if_sending_is_down(
 
     monkeypatch.setattr(outbound, "send_message", down)
 
-    assert publish_order_events(stream_event(stream_record(None, history)), None) == {"batchItemFailures": []}
+    assert handle_orders_stream(stream_event(stream_record(None, history)), None) == {"batchItemFailures": []}
