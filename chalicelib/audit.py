@@ -7,7 +7,6 @@ newest ones are a Query away and no partition grows without bound.
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,17 +16,13 @@ from pynamodb.models import Model
 from chalicelib.config import settings
 from chalicelib.orders.domain import FIRST_MONTH
 from chalicelib.orders.models import month_of
+from chalicelib.pages import Page, newest_first_by_month
 from chalicelib.storage import TableMeta
 from chalicelib.users.permissions import Principal
 
 
 def _partition(month: str) -> str:
     return f"AUDIT#{month}"
-
-
-def previous_month(month: str) -> str:
-    year, number = (int(part) for part in month.split("-"))
-    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
 class AuditRecord(Model):
@@ -65,26 +60,18 @@ def audit_entry(
     )
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    entries: list[AuditRecord]
-    # Where the next page starts: (month, sort key to continue below), or None at the end.
-    resume_at: tuple[str, str | None] | None
-
-
-def audit_page(*, limit: int, month: str | None = None, below: str | None = None) -> AuditPage:
+def audit_page(*, limit: int, month: str | None = None, below: str | None = None) -> Page[AuditRecord]:
     """Entries newest first, walking back month by month."""
-    month = month or month_of(datetime.now(UTC))
-    entries: list[AuditRecord] = []
-    while month >= FIRST_MONTH:
+
+    def query(month: str, below: str | None, count: int) -> list[AuditRecord]:
         condition = AuditRecord.sk < below if below else None
-        wanted = limit - len(entries)
-        # One item beyond what is wanted tells whether this month has more.
-        batch = list(AuditRecord.query(_partition(month), condition, scan_index_forward=False, limit=wanted + 1))
-        if len(batch) > wanted:
-            taken = batch[:wanted]
-            entries += taken
-            return AuditPage(entries=entries, resume_at=(month, taken[-1].sk if taken else below))
-        entries += batch
-        month, below = previous_month(month), None
-    return AuditPage(entries=entries, resume_at=None)
+        return list(AuditRecord.query(_partition(month), condition, scan_index_forward=False, limit=count))
+
+    return newest_first_by_month(
+        newest=month or month_of(datetime.now(UTC)),
+        oldest=FIRST_MONTH,
+        limit=limit,
+        below=below,
+        query=query,
+        position=lambda entry: entry.sk,
+    )

@@ -36,7 +36,7 @@ from chalicelib.users.permissions import (
     require_staff,
 )
 from chalicelib.web.blueprint import ApiBlueprint
-from chalicelib.web.cursors import INVALID_CURSOR, cursor_decode, cursor_encode
+from chalicelib.web.cursors import next_page_cursor, page_resume
 from chalicelib.web.openapi import Operation
 from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE, USER_ID
 from chalicelib.web.requests import authorization_header, parse_body, parse_query
@@ -50,14 +50,6 @@ def _staff(permission: str | None = None) -> Principal:
     if permission:
         require_permission(principal, permission)
     return principal
-
-
-def _resume(cursor: str | None, actor: Principal, purpose: str) -> dict | None:
-    return cursor_decode(cursor, holder=actor.user_id, purpose=purpose) if cursor else None
-
-
-def _next_cursor(resume: dict | None, actor: Principal, purpose: str) -> str | None:
-    return cursor_encode(resume, holder=actor.user_id, purpose=purpose) if resume else None
 
 
 def _user(user: UserRecord) -> dict:
@@ -108,9 +100,11 @@ def me() -> dict:
 def list_users() -> dict:
     actor = _staff(VIEW_USER)
     query = parse_query(admin_api.current_request.query_params, UsersQuery)
-    page = selectors.users_page(query=query.q, limit=query.limit, resume=_resume(query.cursor, actor, "admin-users"))
+    resume = page_resume(query.cursor, holder=actor.user_id, purpose="admin-users")
+    page = selectors.users_page(query=query.q, limit=query.limit, resume=resume)
     return UserPageResponse(
-        results=[_user(user) for user in page.items], next_cursor=_next_cursor(page.resume, actor, "admin-users")
+        results=[_user(user) for user in page.items],
+        next_cursor=next_page_cursor(page, holder=actor.user_id, purpose="admin-users"),
     ).model_dump(mode="json")
 
 
@@ -174,15 +168,15 @@ def list_orders() -> dict:
     filters = selectors.OrderFilter(status=query.status, created_from=query.created_from, created_to=query.created_to)
     # A listing, an owner search and a text search resume differently: their cursors do not mix.
     purpose = "admin-orders" if not query.q else "admin-orders-owner" if "@" in query.q else "admin-orders-text"
-    resume = _resume(query.cursor, actor, purpose)
+    resume = page_resume(query.cursor, holder=actor.user_id, purpose=purpose)
     if query.q:
         page = selectors.orders_search(query=query.q, filters=filters, limit=query.limit, resume=resume)
     else:
         page = selectors.orders_page(filters=filters, limit=query.limit, resume=resume)
     results = [{**order_summary(order), "owner_id": order.owner_id} for order in page.items]
-    return AdminOrderPageResponse(results=results, next_cursor=_next_cursor(page.resume, actor, purpose)).model_dump(
-        mode="json"
-    )
+    return AdminOrderPageResponse(
+        results=results, next_cursor=next_page_cursor(page, holder=actor.user_id, purpose=purpose)
+    ).model_dump(mode="json")
 
 
 @admin_api.route(
@@ -266,11 +260,8 @@ def change_ticket_status(code: str) -> dict:
 def list_audit() -> dict:
     actor = _staff(VIEW_USER)
     query = parse_query(admin_api.current_request.query_params, PageQuery)
-    resume = _resume(query.cursor, actor, "admin-audit")
-    if resume is not None and not isinstance(resume.get("month"), str):
-        raise InvalidInput(INVALID_CURSOR)
-    page = audit_page(limit=query.limit, month=(resume or {}).get("month"), below=(resume or {}).get("below"))
-    next_resume = {"month": page.resume_at[0], "below": page.resume_at[1]} if page.resume_at else None
+    resume = page_resume(query.cursor, holder=actor.user_id, purpose="admin-audit", shape={"month": str}) or {}
+    page = audit_page(limit=query.limit, month=resume.get("month"), below=resume.get("below"))
     results = [
         {
             "at": entry.at,
@@ -281,8 +272,8 @@ def list_audit() -> dict:
             "before": json.loads(entry.before),
             "after": json.loads(entry.after),
         }
-        for entry in page.entries
+        for entry in page.items
     ]
-    return AuditPageResponse(results=results, next_cursor=_next_cursor(next_resume, actor, "admin-audit")).model_dump(
-        mode="json"
-    )
+    return AuditPageResponse(
+        results=results, next_cursor=next_page_cursor(page, holder=actor.user_id, purpose="admin-audit")
+    ).model_dump(mode="json")

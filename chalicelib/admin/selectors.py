@@ -3,26 +3,16 @@ search scans, bounded per request (chalicelib.storage.scan_page)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Generic, TypeVar
 
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.audit import previous_month
 from chalicelib.orders.domain import FIRST_MONTH, OrderStatus, order_id_bound
 from chalicelib.orders.models import OrderRecord, month_of, status_month
+from chalicelib.pages import Page, newest_first_by_month
 from chalicelib.storage import scan_page
 from chalicelib.users.domain import normalize_email
 from chalicelib.users.models import UserRecord
 from chalicelib.users.selectors import user_get_by_email, user_get_by_id
-
-ItemT = TypeVar("ItemT")
-
-
-@dataclass(frozen=True)
-class Page(Generic[ItemT]):
-    items: list[ItemT]
-    # Where the next page starts, as plain JSON for a signed cursor; None at the end.
-    resume: dict | None
 
 
 def users_page(*, query: str | None, limit: int, resume: dict | None) -> Page[UserRecord]:
@@ -77,27 +67,27 @@ class OrderFilter:
 
 def orders_page(*, filters: OrderFilter, limit: int, resume: dict | None) -> Page[OrderRecord]:
     """Orders newest first, by status and creation date, one index partition per month."""
-    month = (resume or {}).get("month") or month_of(datetime.combine(filters.newest_day, time.min))
-    low, high = filters.id_range(below=(resume or {}).get("below"))
+    resume = resume or {}
+    low, high = filters.id_range(below=resume.get("below"))
     if low > high:
         return Page(items=[], resume=None)
-    orders: list[OrderRecord] = []
-    while month >= filters.oldest_month:
-        wanted = limit - len(orders)
+
+    def query(month: str, below: int | None, count: int) -> list[OrderRecord]:
         if filters.status:
             index, key = OrderRecord.by_status_month, status_month(filters.status, month)
         else:
             index, key = OrderRecord.by_month, month
-        batch = list(
-            index.query(key, OrderRecord.order_id.between(low, high), scan_index_forward=False, limit=wanted + 1)
-        )
-        if len(batch) > wanted:
-            orders += batch[:wanted]
-            resume_at = {"month": month, "below": int(orders[-1].order_id)} if wanted else {"month": month}
-            return Page(items=orders, resume=resume_at)
-        orders += batch
-        month = previous_month(month)
-    return Page(items=orders, resume=None)
+        ids = OrderRecord.order_id.between(*filters.id_range(below=below))
+        return list(index.query(key, ids, scan_index_forward=False, limit=count))
+
+    return newest_first_by_month(
+        newest=resume.get("month") or month_of(datetime.combine(filters.newest_day, time.min)),
+        oldest=filters.oldest_month,
+        limit=limit,
+        below=resume.get("below"),
+        query=query,
+        position=lambda order: int(order.order_id),
+    )
 
 
 def orders_search(*, query: str, filters: OrderFilter, limit: int, resume: dict | None) -> Page[OrderRecord]:

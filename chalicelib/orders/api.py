@@ -2,7 +2,7 @@
 
 from chalice import Response
 
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.errors import NotFound
 from chalicelib.orders import selectors, services
 from chalicelib.orders.domain import ChangeSource
 from chalicelib.orders.responses import order_summary, order_with_tickets
@@ -18,7 +18,7 @@ from chalicelib.users.authentication import user_from_authorization
 from chalicelib.users.models import UserRecord, principal_of
 from chalicelib.users.permissions import ADD_ORDER, require_permission
 from chalicelib.web.blueprint import ApiBlueprint
-from chalicelib.web.cursors import INVALID_CURSOR, cursor_decode, cursor_encode
+from chalicelib.web.cursors import next_page_cursor, page_resume
 from chalicelib.web.openapi import Operation
 from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE
 from chalicelib.web.requests import authorization_header, parse_body, parse_query
@@ -79,17 +79,14 @@ def create_order() -> Response:
 def list_orders() -> dict:
     caller = _caller()
     query = parse_query(orders_api.current_request.query_params, ListOrdersQuery)
-    before = None
-    if query.cursor:
-        before = cursor_decode(query.cursor, holder=caller.user_id, purpose=ORDERS_CURSOR).get("before")
-        if type(before) is not int:
-            raise InvalidInput(INVALID_CURSOR)
-    page = selectors.order_list_for_owner(owner_id=caller.user_id, limit=query.limit, before_order_id=before)
-    next_cursor = None
-    if page.has_more:
-        position = {"before": int(page.orders[-1].order_id)}
-        next_cursor = cursor_encode(position, holder=caller.user_id, purpose=ORDERS_CURSOR)
-    response = OrderPageResponse(results=[order_summary(order) for order in page.orders], next_cursor=next_cursor)
+    resume = page_resume(query.cursor, holder=caller.user_id, purpose=ORDERS_CURSOR, shape={"before": int})
+    page = selectors.order_list_for_owner(
+        owner_id=caller.user_id, limit=query.limit, before_order_id=(resume or {}).get("before")
+    )
+    response = OrderPageResponse(
+        results=[order_summary(order) for order in page.items],
+        next_cursor=next_page_cursor(page, holder=caller.user_id, purpose=ORDERS_CURSOR),
+    )
     return response.model_dump(mode="json")
 
 

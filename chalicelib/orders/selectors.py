@@ -11,6 +11,7 @@ from chalicelib.orders.models import (
     TicketRecord,
     order_partition,
 )
+from chalicelib.pages import Page
 
 
 @dataclass(frozen=True)
@@ -19,12 +20,6 @@ class OrderWithTickets:
     tickets: list[TicketRecord]
     # Each ticket's applied changes, oldest first, by ticket code.
     history: dict[str, list[HistoryRecord]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    orders: list[OrderRecord]
-    has_more: bool
 
 
 def order_get(*, order_id: int) -> OrderRecord | None:
@@ -53,12 +48,13 @@ def order_get_with_tickets(*, order_id: int) -> OrderWithTickets | None:
     return OrderWithTickets(order=order, tickets=tickets, history=history)
 
 
-def order_list_for_owner(*, owner_id: str, limit: int, before_order_id: int | None = None) -> OrderPage:
+def order_list_for_owner(*, owner_id: str, limit: int, before_order_id: int | None = None) -> Page[OrderRecord]:
     """A page of the owner's orders, newest first, starting below before_order_id."""
     range_condition = OrderRecord.order_id < before_order_id if before_order_id is not None else None
     # One item beyond the page tells whether another page exists, in the same Query.
     orders = list(OrderRecord.by_owner.query(owner_id, range_condition, scan_index_forward=False, limit=limit + 1))
-    return OrderPage(orders=orders[:limit], has_more=len(orders) > limit)
+    page = orders[:limit]
+    return Page(items=page, resume={"before": int(page[-1].order_id)} if len(orders) > limit else None)
 
 
 def canonical_ticket_code(code: str) -> str | None:

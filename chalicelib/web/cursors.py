@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.errors import InvalidInput
+from chalicelib.pages import Page
 
 INVALID_CURSOR = {"cursor": ["Invalid cursor."]}
 
@@ -41,3 +42,21 @@ def cursor_decode(cursor: str, *, holder: str, purpose: str) -> dict[str, Any]:
     if not isinstance(payload, dict) or payload.get("h") != holder or not isinstance(payload.get("p"), dict):
         raise InvalidInput(INVALID_CURSOR)
     return payload["p"]
+
+
+def page_resume(
+    cursor: str | None, *, holder: str, purpose: str, shape: dict[str, type] | None = None
+) -> dict[str, Any] | None:
+    """Where a listing resumes, from the cursor its previous page gave; None for
+    the first page. `shape` names keys the position must hold, with their types."""
+    if not cursor:
+        return None
+    position = cursor_decode(cursor, holder=holder, purpose=purpose)
+    if any(type(position.get(key)) is not kind for key, kind in (shape or {}).items()):
+        raise InvalidInput(INVALID_CURSOR)
+    return position
+
+
+def next_page_cursor(page: Page[Any], *, holder: str, purpose: str) -> str | None:
+    """The cursor to the page after this one; None at the end."""
+    return cursor_encode(page.resume, holder=holder, purpose=purpose) if page.resume else None

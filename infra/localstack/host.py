@@ -75,7 +75,8 @@ SETTINGS = {
     "DNS_ADDRESS": "0",
 }
 READY_TIMEOUT_SECONDS = 180
-STOP_TIMEOUT_SECONDS = 20
+# Its state is thrown away: a stop that takes longer than this is ended with SIGKILL.
+STOP_TIMEOUT_SECONDS = 5
 PROBE_TIMEOUT_SECONDS = 3
 
 

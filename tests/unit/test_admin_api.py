@@ -17,11 +17,12 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import QueryError
 
 from chalicelib.admin import selectors
-from chalicelib.audit import AuditRecord, previous_month
+from chalicelib.audit import AuditRecord
 from chalicelib.orders import services as order_services
 from chalicelib.orders.domain import FIRST_MONTH, TicketStatus, new_order_id
 from chalicelib.orders.models import ORDER_SORT_KEY, OrderRecord, month_of, order_partition, ticket_counts
 from chalicelib.orders.stored_status import stored_status_sync
+from chalicelib.pages import previous_month
 from chalicelib.storage import MAX_RETRY_ATTEMPTS
 from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import (
