@@ -84,6 +84,10 @@ _BUSY_CODES = frozenset(
 )
 
 
+# The endpoint did not answer in time, or at all.
+_UNREACHABLE = (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError)
+
+
 def is_transient(error: Exception) -> bool:
     """A storage failure that outlasted the SDK's own retries but may pass soon."""
     if isinstance(error, TransactWriteError) and TRANSACTION_CONFLICT in cancellation_codes(error):
@@ -91,10 +95,10 @@ def is_transient(error: Exception) -> bool:
     if isinstance(error, PynamoDBException):
         if error.cause_response_code in _BUSY_CODES:
             return True
-        return isinstance(error.cause, ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError)
+        return isinstance(error.cause, _UNREACHABLE)
     if isinstance(error, ClientError):  # a boto3 call of ours, outside PynamoDB
         return error.response.get("Error", {}).get("Code") in _BUSY_CODES
-    return isinstance(error, ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError)
+    return isinstance(error, _UNREACHABLE)
 
 
 # A free-text search scans; each request reads at most this many items

@@ -56,6 +56,10 @@ LOGINS_PER_EMAIL = AttemptLimit("LOGIN", MAX_ATTEMPTS_PER_EMAIL)
 PASSWORD_CHANGES = AttemptLimit("PASSWORD-CHANGE", MAX_ATTEMPTS_PER_HOLDER)
 
 
+def _pair_key(email: str, client_address: str) -> str:
+    return LOGINS_PER_ADDRESS.key(email, "FROM", client_address)
+
+
 class LoginAttemptsRecord(EventsTableItem):
     attempts = NumberAttribute()
     window_ends_at = UTCDateTimeAttribute()
@@ -118,13 +122,13 @@ def _reserve(limit: AttemptLimit, key: str, now: datetime) -> None:
 def login_attempt_reserve(*, email: str, client_address: str, now: datetime | None = None) -> None:
     """Count a login attempt for this email from this address, and for this email from anywhere."""
     now = now or datetime.now(UTC)
-    _reserve(LOGINS_PER_ADDRESS, LOGINS_PER_ADDRESS.key(email, "FROM", client_address), now)
+    _reserve(LOGINS_PER_ADDRESS, _pair_key(email, client_address), now)
     _reserve(LOGINS_PER_EMAIL, LOGINS_PER_EMAIL.key(email), now)
 
 
 def login_attempts_clear(*, email: str, client_address: str) -> None:
     """A right password from this address: its count starts again."""
-    LoginAttemptsRecord(LOGINS_PER_ADDRESS.key(email, "FROM", client_address)).delete()
+    LoginAttemptsRecord(_pair_key(email, client_address)).delete()
 
 
 def password_change_attempt_reserve(*, user_id: str, now: datetime | None = None) -> None:

@@ -62,7 +62,7 @@ def _save_new(user: UserRecord) -> None:
 def user_register(
     *, email: str, password: str, first_name: str = "", last_name: str = "", superuser: bool = False
 ) -> UserRecord:
-    """A new account (createsuperuser, imports); the register endpoint uses user_sign_up."""
+    """A new account, for createsuperuser; the register endpoint uses user_sign_up."""
     user = _new_user(email=email, password=password, first_name=first_name, last_name=last_name, superuser=superuser)
     _save_new(user)
     return user

@@ -223,31 +223,32 @@ def _split(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _localstack_page(endpoint: str, page: str) -> dict | None:
+    """One of LocalStack's own JSON pages (/_localstack/<page>), or None when none answers."""
+    try:
+        with urllib.request.urlopen(f"{endpoint}/_localstack/{page}", timeout=PROBE_TIMEOUT_SECONDS) as answer:
+            found = json.load(answer)
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def localstack_version(endpoint: str) -> str | None:
     """LocalStack's version if LocalStack answers at `endpoint`, else None.
 
     Its health page, which nothing else serves: the embedded emulator on the
     same port is never mistaken for it.
     """
-    try:
-        with urllib.request.urlopen(f"{endpoint}/_localstack/health", timeout=PROBE_TIMEOUT_SECONDS) as answer:
-            health = json.load(answer)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(health, dict) or "services" not in health:
+    health = _localstack_page(endpoint, "health")
+    if health is None or "services" not in health:
         return None
     return str(health.get("version", "unknown"))
 
 
 def _is_ready(endpoint: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{endpoint}/_localstack/health", timeout=PROBE_TIMEOUT_SECONDS) as answer:
-            services = json.load(answer)["services"]
-        with urllib.request.urlopen(f"{endpoint}/_localstack/init/ready", timeout=PROBE_TIMEOUT_SECONDS) as answer:
-            completed = json.load(answer)["completed"]
-    except (OSError, ValueError, KeyError):
-        return False
-    return completed and all(services.get(name) in ("running", "available") for name in SERVICES)
+    services = (_localstack_page(endpoint, "health") or {}).get("services") or {}
+    completed = (_localstack_page(endpoint, "init/ready") or {}).get("completed")
+    return bool(completed) and all(services.get(name) in ("running", "available") for name in SERVICES)
 
 
 @dataclass
