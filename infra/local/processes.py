@@ -8,6 +8,7 @@ are started from the main thread (the runner, the test fixtures, the bench).
 """
 
 import shutil
+import signal
 
 SETPRIV = shutil.which("setpriv")
 
@@ -21,3 +22,17 @@ def dies_with_parent(command: list[str]) -> list[str]:
     if SETPRIV is None:
         return command
     return [SETPRIV, "--pdeathsig", "KILL", "--", *command]
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP (a closed terminal) stop this process as Ctrl-C does: a KeyboardInterrupt."""
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.default_int_handler)
+
+
+def ignore_stop_signals() -> None:
+    """Once stopping, stop once: make passes its own SIGTERM on too, so a process
+    group's SIGTERM arrives twice, and a second KeyboardInterrupt would cut the
+    cleanup short."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)

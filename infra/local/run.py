@@ -12,7 +12,6 @@ the runner itself is killed, the emulator and LocalStack die with it.
 import argparse
 import logging
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from dotenv import load_dotenv
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
 from infra.local.emulator import Emulator, start_emulator
 from infra.local.event_sources import EventSourcePoller, pollers_for_app, stop_pollers
+from infra.local.processes import ignore_stop_signals, stop_on_signals
 from infra.localstack.host import LocalStackError, localstack_at
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -164,20 +164,6 @@ def _aws_endpoint(args: argparse.Namespace, resources: ExitStack) -> str:
     return "embedded emulator (moto, in memory)"
 
 
-def _stop_on_signals() -> None:
-    # SIGTERM and SIGHUP (a closed terminal) stop the runner as Ctrl-C does, at any point of the startup too.
-    for number in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, signal.default_int_handler)
-
-
-def _ignore_signals() -> None:
-    # Shutdown runs once: make passes its own SIGTERM on as well, so a process
-    # group's SIGTERM arrives twice, and a second KeyboardInterrupt would cut
-    # the cleanup short.
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, signal.SIG_IGN)
-
-
 def _serve(args: argparse.Namespace, resources: ExitStack) -> None:
     origin = _aws_endpoint(args, resources)
     factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
@@ -208,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     _prepare_environment()
     _log_to_stderr()
-    _stop_on_signals()
+    stop_on_signals()
     # Everything started is stopped in reverse order: pollers, server, then the backend.
     resources = ExitStack()
     try:
@@ -216,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 _serve(args, resources)
             except KeyboardInterrupt:
-                _ignore_signals()
+                ignore_stop_signals()
     except subprocess.CalledProcessError as error:
         print(f"Creating the tables and queues failed (exit code {error.returncode}).", file=sys.stderr)
         return 1

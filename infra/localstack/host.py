@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.local.emulator import free_port, port_in_use
-from infra.local.processes import dies_with_parent
+from infra.local.processes import dies_with_parent, ignore_stop_signals, stop_on_signals
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -354,8 +354,7 @@ def localstack_at(address: str | None = None) -> Iterator[LocalStackEndpoint]:
 
 
 def _serve(address: str) -> None:
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    signal.signal(signal.SIGHUP, signal.default_int_handler)
+    stop_on_signals()
     with localstack_at(address) as localstack:
         if not localstack.started_here:
             print(f"LocalStack already answers on {localstack.url}; nothing to start.")
@@ -364,9 +363,7 @@ def _serve(address: str) -> None:
         try:
             signal.pause()
         except KeyboardInterrupt:
-            # Stop once, whatever else arrives meanwhile.
-            for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-                signal.signal(number, signal.SIG_IGN)
+            ignore_stop_signals()
 
 
 def main(argv: list[str] | None = None) -> int:
