@@ -10,17 +10,21 @@ from chalicelib.loading import garbage_collection_paused
 with garbage_collection_paused():
     from chalicelib.admin.api import admin_api
     from chalicelib.admin.site import admin_site
-    from chalicelib.config import settings
     from chalicelib.health import health_api
     from chalicelib.orders.api import orders_api
     from chalicelib.orders.orders_stream import handle_orders_stream
     from chalicelib.orders.status_events import consume_status_events
     from chalicelib.queues import TICKET_STATUS_EVENTS
+    from chalicelib.runtime import configure, load_settings
     from chalicelib.users.api import users_api
+    from chalicelib.web.blueprint import cors_for
     from chalicelib.web.docs import docs_api
     from chalicelib.web.errors import chalice_errors_as_detail
 
+# Lambda's (and the local runner's) settings are its environment.
+settings = configure(load_settings())
 app = Chalice(app_name="catalyst")
+app.api.cors = cors_for(settings.cors_allowed_origin)
 app.register_blueprint(users_api)
 app.register_blueprint(orders_api)
 app.register_blueprint(health_api)

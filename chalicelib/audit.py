@@ -13,7 +13,6 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.config import settings
 from chalicelib.orders.domain import FIRST_MONTH
 from chalicelib.orders.models import month_of
 from chalicelib.pages import Page, newest_first_by_month
@@ -27,7 +26,7 @@ def _partition(month: str) -> str:
 
 class AuditRecord(Model):
     class Meta(TableMeta):
-        table_name = settings.resource_name("audit")
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

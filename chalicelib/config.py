@@ -1,22 +1,22 @@
-"""Settings read once from the environment at cold start.
+"""The settings: what an environment may say, checked all at once, and the
+settings the process runs with.
 
-Reading environment variables is the only work done at import, so a cold
-start stays cheap. Outside the local stages the service refuses to start
-without a real signing secret: either SECRET_KEY, or (on AWS) the id of a
-Secrets Manager secret, SECRET_KEY_SECRET_ID, fetched once on first use.
+Nothing here runs at import. An entry point builds the settings once
+(chalicelib.runtime.load_settings) and installs them (runtime.configure);
+the rest of the app reads them through `settings()`. Outside the local stages
+the service refuses to start without a real signing secret: either
+SECRET_KEY, or (on AWS) the id of a Secrets Manager secret,
+SECRET_KEY_SECRET_ID, fetched once on first use.
 """
 
 import hashlib
 import hmac
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-
-from chalicelib.users.permissions import ALL_PERMISSIONS
 
 # The value shipped in .env.example; accepted only by the local stages.
 LOCAL_SECRET_KEY = "insecure-local-only-secret-change-me"  # noqa: S105 (a known, refused-outside-local value)
@@ -121,7 +121,7 @@ def _permission_list(environ: Mapping[str, str]) -> frozenset[str]:
     )
 
 
-def _problems(environ: Mapping[str, str]) -> list[str]:
+def _problems(environ: Mapping[str, str], known_permissions: frozenset[str]) -> list[str]:
     problems = []
     stage = environ.get("CATALYST_STAGE", "")
     if not STAGE_PATTERN.fullmatch(stage):
@@ -145,7 +145,7 @@ def _problems(environ: Mapping[str, str]) -> list[str]:
             minimum <= int(value) <= maximum
         ):
             problems.append(f"{name} must be a whole number from {minimum:,} to {maximum:,}")
-    unknown = _permission_list(environ) - ALL_PERMISSIONS
+    unknown = _permission_list(environ) - known_permissions
     if unknown:
         problems.append(f"DEFAULT_PERMISSIONS names unknown permissions: {', '.join(sorted(unknown))}")
     if environ.get("LOG_LEVEL", "INFO").upper() not in LOG_LEVELS:
@@ -153,8 +153,9 @@ def _problems(environ: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
-    problems = _problems(environ)
+def parse_settings(environ: Mapping[str, str], *, known_permissions: frozenset[str]) -> Settings:
+    """The settings `environ` describes, or every problem with it in one error."""
+    problems = _problems(environ, known_permissions)
     if problems:
         raise ConfigurationError("Catalyst cannot start: " + "; ".join(problems))
     return Settings(
@@ -170,4 +171,16 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     )
 
 
-settings = load_settings()
+_installed: Settings | None = None
+
+
+def install(chosen: Settings) -> None:
+    global _installed
+    _installed = chosen
+
+
+def settings() -> Settings:
+    """The settings this process runs with."""
+    if _installed is None:
+        raise ConfigurationError("Catalyst is not configured: its entry point calls chalicelib.runtime.configure first")
+    return _installed

@@ -9,13 +9,12 @@ deleted by DynamoDB once its `expires_at` (TTL) has passed.
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.config import settings
 from chalicelib.storage import TableMeta
 
 
 class EventsTableItem(Model):
     class Meta(TableMeta):
-        table_name = settings.resource_name("events")
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     expires_at = TTLAttribute()

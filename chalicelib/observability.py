@@ -2,6 +2,5 @@
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.config import settings
-
-logger = Logger(service="catalyst", level=settings.log_level)
+# Its level is the settings' LOG_LEVEL, set by chalicelib.runtime.configure.
+logger = Logger(service="catalyst")

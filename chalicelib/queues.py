@@ -45,23 +45,30 @@ _SQS_CONFIG = Config(
 _client_lock = threading.Lock()
 
 
-@cache
 def sqs_client() -> Any:
+    return _sqs_client(settings().aws_region, settings().aws_endpoint_url)
+
+
+@cache
+def _sqs_client(region: str, endpoint_url: str | None) -> Any:
     # boto3 is imported here, not at module import: API functions never send to
     # SQS and should not pay for loading it in their cold start.
     import boto3
 
     # boto3's default session is not safe to build clients from concurrently.
     with _client_lock:
-        return boto3.client(
-            "sqs", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url, config=_SQS_CONFIG
-        )
+        return boto3.client("sqs", region_name=region, endpoint_url=endpoint_url, config=_SQS_CONFIG)
+
+
+def queue_url(queue: str) -> str:
+    """The URL of one of our queues (a short name such as "order-events")."""
+    return _queue_url(sqs_client(), settings().resource_name(queue))
 
 
 @cache
-def queue_url(queue: str) -> str:
-    """The URL of one of our queues (a short name such as "order-events"); looked up once per process."""
-    return sqs_client().get_queue_url(QueueName=settings.resource_name(queue))["QueueUrl"]
+def _queue_url(sqs: Any, name: str) -> str:
+    # Looked up once per client and name: a queue's URL never changes.
+    return sqs.get_queue_url(QueueName=name)["QueueUrl"]
 
 
 def send_message(queue: str, body: str, attributes: dict[str, str] | None = None) -> str:

@@ -3,7 +3,7 @@ one connection for transactions.
 
 The endpoint is botocore's AWS_ENDPOINT_URL, which points the same code at the
 embedded emulator, LocalStack or (unset) AWS; the localstack stage finds
-LocalStack through localstack-client instead (settings.aws_endpoint_url).
+LocalStack through localstack-client instead (Settings.aws_endpoint_url).
 """
 
 import random
@@ -38,19 +38,25 @@ MAX_RETRY_ATTEMPTS = 3
 
 
 class TableMeta:
-    region = settings.aws_region
-    host = settings.aws_endpoint_url
+    """Each model's Meta. The table name, region and endpoint come from the
+    settings: chalicelib.runtime.configure sets them (the name from
+    chalicelib.tables), so importing a model reads nothing."""
+
     billing_mode = PAY_PER_REQUEST_BILLING_MODE
     connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
     read_timeout_seconds = READ_TIMEOUT_SECONDS
     max_retry_attempts = MAX_RETRY_ATTEMPTS
 
 
-@cache
 def _transaction_connection() -> Connection:
+    return _connection(settings().aws_region, settings().aws_endpoint_url)
+
+
+@cache
+def _connection(region: str, host: str | None) -> Connection:
     return Connection(
-        region=settings.aws_region,
-        host=settings.aws_endpoint_url,
+        region=region,
+        host=host,
         connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
         read_timeout_seconds=READ_TIMEOUT_SECONDS,
         max_retry_attempts=MAX_RETRY_ATTEMPTS,

@@ -20,7 +20,6 @@ from pynamodb.constants import STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.config import settings
 from chalicelib.orders.domain import OrderStatus, TicketStatus, order_status_from_tickets
 from chalicelib.storage import TableMeta
 
@@ -44,7 +43,6 @@ def history_sort_key(code: str, version: int) -> str:
 
 class OrdersTableItem(Model):
     class Meta(TableMeta):
-        table_name = settings.resource_name("orders")
         stream_view_type = STREAM_NEW_AND_OLD_IMAGE
 
     pk = UnicodeAttribute(hash_key=True)

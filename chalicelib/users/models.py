@@ -11,7 +11,6 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.config import settings
 from chalicelib.storage import TableMeta
 from chalicelib.users.permissions import Principal
 
@@ -26,7 +25,7 @@ class UserIdIndex(GlobalSecondaryIndex["UserRecord"]):
 
 class UserRecord(Model):
     class Meta(TableMeta):
-        table_name = settings.resource_name("users")
+        pass
 
     # The key (normalize_email); email_as_typed is the address as registered, for display.
     email = UnicodeAttribute(hash_key=True)

@@ -44,7 +44,7 @@ def _new_user(*, email: str, password: str, first_name: str, last_name: str, sup
         last_name=last_name,
         is_staff=superuser,
         is_superuser=superuser,
-        permissions=set(ALL_PERMISSIONS if superuser else settings.default_permissions),
+        permissions=set(ALL_PERMISSIONS if superuser else settings().default_permissions),
         created_at=datetime.now(UTC),
     )
 

@@ -28,17 +28,17 @@ def token_issue(*, user_id: str, email: str, token_version: int, now: datetime |
         "email": email,
         "ver": token_version,
         "iat": issued_at,
-        "exp": issued_at + timedelta(seconds=settings.token_ttl_seconds),
+        "exp": issued_at + timedelta(seconds=settings().token_ttl_seconds),
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, settings.signing_key(_KEY_PURPOSE), algorithm=ALGORITHM)
+    return jwt.encode(claims, settings().signing_key(_KEY_PURPOSE), algorithm=ALGORITHM)
 
 
 def token_decode(token: str) -> TokenClaims:
     try:
         claims = jwt.decode(
             token,
-            settings.signing_key(_KEY_PURPOSE),
+            settings().signing_key(_KEY_PURPOSE),
             algorithms=[ALGORITHM],
             options={"require": _REQUIRED_CLAIMS},
         )

@@ -8,7 +8,6 @@ from typing import Any
 
 from chalice import Blueprint, CORSConfig
 
-from chalicelib.config import settings
 from chalicelib.errors import Busy, DomainError
 from chalicelib.observability import logger
 from chalicelib.storage import is_transient
@@ -19,16 +18,18 @@ from chalicelib.web.path_parameters import PathParameter
 from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
 
 
-def _cors() -> CORSConfig:
-    return CORSConfig(allow_origin=settings.cors_allowed_origin, allow_headers=["Authorization"], max_age=600)
+def cors_for(origin: str) -> CORSConfig | bool:
+    """The app's CORS (Chalice's api.cors, applied to every route): the one
+    allowed origin, or none."""
+    if not origin:
+        return False
+    return CORSConfig(allow_origin=origin, allow_headers=["Authorization"], max_age=600)
 
 
 class ApiBlueprint(Blueprint):
     def route(self, path: str, *, operation: Operation | None = None, **kwargs: Any) -> Callable[..., Any]:
         """Chalice's route, plus its OpenAPI description (pages have none)."""
         kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
-        if settings.cors_allowed_origin:
-            kwargs.setdefault("cors", _cors())
         parameters = operation.path_parameters if operation is not None else {}
         if operation is not None:
             declared, in_path = set(parameters), set(re.findall(r"{(\w+)}", path))

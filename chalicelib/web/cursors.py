@@ -19,12 +19,16 @@ from chalicelib.pages import Page
 INVALID_CURSOR = {"cursor": ["Invalid cursor."]}
 
 
-@cache
 def _fernet(purpose: str) -> Any:
+    return _fernet_of(settings().signing_key(f"cursor:{purpose}"))
+
+
+@cache
+def _fernet_of(key: bytes) -> Any:
     # Imported on first use: most requests never page, and cold starts stay short.
     from cryptography.fernet import Fernet
 
-    return Fernet(base64.urlsafe_b64encode(settings.signing_key(f"cursor:{purpose}")))
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def cursor_encode(position: dict[str, Any], *, holder: str, purpose: str) -> str:

@@ -17,6 +17,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 def main() -> None:
     sys.path.insert(0, str(PROJECT_DIR))
+    from chalicelib.runtime import configure, load_settings
+    from infra.cdk.stack import CatalystStack
     from infra.cdk.stages import SECRET_ID_VARIABLE, UnknownStageError, signing_key_name, stage_profile
 
     app = cdk.App()
@@ -25,15 +27,15 @@ def main() -> None:
         profile = stage_profile(stage)
     except UnknownStageError as error:
         sys.exit(f"Catalyst's CDK app: {error}")
-    # chalicelib names every table and queue after the stage it reads at import,
-    # and is told where the signing key will be (it reads it only to sign).
+    # In the environment, because the stack loads app.py, which reads its
+    # settings there as on Lambda: the stage, which names every table and
+    # queue, and where the signing key will be (read only to sign).
     os.environ["CATALYST_STAGE"] = stage
     os.environ.setdefault(SECRET_ID_VARIABLE, signing_key_name(stage))
-    from infra.cdk.stack import CatalystStack
-
+    settings = configure(load_settings())
     CatalystStack(
         app,
-        stage,
+        settings,
         profile=profile,
         project_dir=PROJECT_DIR,
         env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")),

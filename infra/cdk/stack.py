@@ -27,7 +27,7 @@ from chalice.cli.factory import CLIFactory
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
-from chalicelib.config import settings
+from chalicelib.config import Settings
 from chalicelib.queues import (
     DEAD_LETTER_RETENTION_SECONDS,
     MAX_RECEIVE_COUNT,
@@ -64,7 +64,7 @@ class CatalystStack(Stack):
     def __init__(
         self,
         scope: Construct,
-        stage: str,
+        settings: Settings,
         *,
         profile: StageProfile,
         project_dir: Path,
@@ -72,9 +72,11 @@ class CatalystStack(Stack):
     ) -> None:
         # The construct id is the Chalice stage: Chalice's construct packages
         # the stage its scope is named after.
+        stage = settings.stage
         super().__init__(scope, stage, stack_name=f"catalyst-{stage}", description=f"Catalyst, {stage} stage", env=env)
+        self.settings = settings
         self.profile = profile
-        self.alarm_topic = sns.Topic(self, "Alarms", topic_name=settings.resource_name("alarms"))
+        self.alarm_topic = sns.Topic(self, "Alarms", topic_name=self.settings.resource_name("alarms"))
 
         self.tables = {name: self._table(name) for name in TABLES}
         self.queues = self._queues(consumer_timeouts(stage))
@@ -135,7 +137,7 @@ class CatalystStack(Stack):
         for queue in QUEUES:
             dead_letters = self._dead_letter_queue(dead_letter_queue(queue))
             queues[dead_letter_queue(queue)] = dead_letters
-            name = settings.resource_name(queue)
+            name = self.settings.resource_name(queue)
             queues[queue] = sqs.Queue(
                 self,
                 f"{to_cfn_resource_name(queue)}Queue",
@@ -153,7 +155,7 @@ class CatalystStack(Stack):
         return sqs.Queue(
             self,
             f"{to_cfn_resource_name(name)}Queue",
-            queue_name=settings.resource_name(name),
+            queue_name=self.settings.resource_name(name),
             retention_period=Duration.seconds(DEAD_LETTER_RETENTION_SECONDS),
             enforce_ssl=True,
         )
@@ -203,7 +205,7 @@ class CatalystStack(Stack):
             log_group = logs.LogGroup(
                 self,
                 f"{name}Logs",
-                log_group_name=f"/aws/lambda/{settings.resource_name(name)}",
+                log_group_name=f"/aws/lambda/{self.settings.resource_name(name)}",
                 retention=self.profile.log_retention,
                 removal_policy=self.profile.removal_policy,
             )
@@ -245,14 +247,14 @@ class CatalystStack(Stack):
             function.add_property_override(f"{event}.FunctionResponseTypes", REPORT_BATCH_ITEM_FAILURES)
 
     def _queue_named(self, full_name: str) -> sqs.Queue:
-        by_full_name = {settings.resource_name(queue): queue for queue in QUEUES}
+        by_full_name = {self.settings.resource_name(queue): queue for queue in QUEUES}
         return self.queues[by_full_name[full_name]]
 
     # The edge
 
     def _throttle_api(self) -> None:
         api = self.app.get_resource("RestAPI")
-        api_name = settings.resource_name("api")
+        api_name = self.settings.resource_name("api")
         # Named per stage, so each stage's API Gateway metrics are its own.
         api.add_property_override("Name", api_name)
         api.add_property_override("DefinitionBody.info.title", api_name)
@@ -283,11 +285,11 @@ class CatalystStack(Stack):
                 self.queues[name].metric_approximate_number_of_messages_visible(
                     period=ALARM_PERIOD, statistic="Maximum"
                 ),
-                f"{settings.resource_name(name)}: {what}",
+                f"{self.settings.resource_name(name)}: {what}",
             )
             for name, what in dead_letters.items()
         }
-        api_name = settings.resource_name("api")
+        api_name = self.settings.resource_name("api")
         alarms["Api5xx"] = (
             cloudwatch.Metric(
                 namespace="AWS/ApiGateway",

@@ -26,6 +26,7 @@ from chalicelib.queues import (
     consumer_visibility_timeout,
     dead_letter_queue,
 )
+from chalicelib.runtime import configure, load_settings
 from chalicelib.tables import TABLES
 from infra.local.waiters import wait_until_active
 
@@ -60,13 +61,13 @@ def _create_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:
     return url
 
 
-def create_queues(stage: str) -> list[str]:
-    sqs = boto3.client("sqs", region_name=settings.aws_region)
-    timeouts = consumer_timeouts(stage)
+def create_queues() -> list[str]:
+    sqs = boto3.client("sqs", region_name=settings().aws_region)
+    timeouts = consumer_timeouts(settings().stage)
     names = []
     for queue in QUEUES:
-        name = settings.resource_name(queue)
-        dead_letter_name = settings.resource_name(dead_letter_queue(queue))
+        name = settings().resource_name(queue)
+        dead_letter_name = settings().resource_name(dead_letter_queue(queue))
         dead_letter_url = _create_queue(
             sqs, dead_letter_name, {"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)}
         )
@@ -88,7 +89,7 @@ def create_queues(stage: str) -> list[str]:
 
 
 def create_tables() -> list[str]:
-    dynamodb = boto3.client("dynamodb", region_name=settings.aws_region)
+    dynamodb = boto3.client("dynamodb", region_name=settings().aws_region)
     for model in TABLES.values():
         # PynamoDB waits for the table (not its indexes) before it sets the TTL,
         # which AWS refuses on a table still CREATING.
@@ -102,15 +103,16 @@ def orders_stream_arn() -> str:
     return OrdersTableItem.describe_table()["LatestStreamArn"]
 
 
-def bootstrap(stage: str | None = None) -> dict[str, list[str]]:
-    """Create what is missing; return the names of the tables and queues that exist now."""
-    return {"tables": create_tables(), "queues": create_queues(stage or settings.stage)}
+def bootstrap() -> dict[str, list[str]]:
+    """Create what the configured stage lacks; return the names of the tables and queues that exist now."""
+    return {"tables": create_tables(), "queues": create_queues()}
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--stage", default=settings.stage)
-    resources = bootstrap(parser.parse_args().stage)
+    parser.add_argument("--stage", default=os.environ.get("CATALYST_STAGE", "local"))
+    configure(load_settings({**os.environ, "CATALYST_STAGE": parser.parse_args().stage}))
+    resources = bootstrap()
     for kind, names in resources.items():
         for name in names:
             print(f"{kind[:-1]} ready: {name}")

@@ -24,6 +24,8 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import ChaliceRequestHandler, LambdaEventConverter, ThreadedHTTPServer
 from dotenv import load_dotenv
 
+from chalicelib.runtime import configure, load_settings
+from infra.local.bootstrap import orders_stream_arn
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
 from infra.local.emulator import Emulator, start_emulator
 from infra.local.event_sources import EventSourcePoller, pollers_for_app, stop_pollers
@@ -113,9 +115,9 @@ def _log_to_stderr() -> None:
 def _bootstrap(stage: str) -> list[tuple[str, ...]]:
     """Create the stage's tables and queues; return (kind, name) for each.
 
-    In a child process, because bootstrapping imports the app's modules, which
-    read their settings once: this process must import them only after the
-    stream they need exists and its ARN is in the environment.
+    In a child process, because bootstrapping loads the app (for its
+    consumers' batching windows): this process must load it only once the
+    orders table's stream exists and its ARN is in the environment.
     """
     output = subprocess.run(
         [sys.executable, "-m", "infra.local.bootstrap", "--stage", stage],
@@ -125,12 +127,6 @@ def _bootstrap(stage: str) -> list[tuple[str, ...]]:
         text=True,
     ).stdout
     return [tuple(line.split(" ready: ", 1)) for line in output.splitlines() if " ready: " in line]
-
-
-def _orders_stream_arn() -> str:
-    # CATALYST_STAGE, set by the chalice stage, is what names the app's resources.
-    table = f"catalyst-{os.environ['CATALYST_STAGE']}-orders"
-    return boto3.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
 
 
 def _print_summary(
@@ -170,7 +166,9 @@ def _serve(args: argparse.Namespace, resources: ExitStack) -> None:
     config = factory.create_config_obj(chalice_stage_name=args.stage)
     os.environ.update(config.environment_variables)
     created = _bootstrap(args.stage)
-    os.environ["ORDERS_STREAM_ARN"] = _orders_stream_arn()
+    # The stage's settings (CATALYST_STAGE comes with the chalice stage) name the table.
+    configure(load_settings())
+    os.environ["ORDERS_STREAM_ARN"] = orders_stream_arn()
 
     app = config.chalice_app  # imports app.py, whose settings now see the stream
     _serve_like_api_gateway()

@@ -1,8 +1,10 @@
 """Unit tests: the Chalice app in-process, DynamoDB mocked by moto."""
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from botocore.retries.standard import ExponentialBackoff
@@ -11,7 +13,9 @@ from moto import mock_aws
 
 from app import app
 from chalicelib import storage
+from chalicelib.config import Settings, settings
 from chalicelib.observability import logger
+from chalicelib.runtime import configure
 from infra.local.bootstrap import create_queues, create_tables
 from infra.local.moto_fidelity import make_moto_faithful
 from tests.support.accounts import EMAIL, PASSWORD
@@ -26,9 +30,24 @@ def aws() -> Iterator[None]:
         yield
 
 
+Reconfigure = Callable[..., Settings]
+
+
+@pytest.fixture
+def reconfigure() -> Iterator[Reconfigure]:
+    """Run the test with some settings changed (dataclasses.replace's fields); the test stage's again afterwards."""
+    original = settings()
+
+    def change(**changes: Any) -> Settings:
+        return configure(dataclasses.replace(original, **changes))
+
+    yield change
+    configure(original)
+
+
 @pytest.fixture
 def queues(aws: None) -> None:
-    create_queues("test")
+    create_queues()
 
 
 @pytest.fixture
@@ -67,6 +86,11 @@ class Api:
         response = self.post("/api/users/register/", {"email": email, "password": password})
         assert response.status_code == 201, response.json_body
         return response.json_body["token"]
+
+    def order_detail(self, token: str, order_id: int) -> dict:
+        response = self.get(f"/api/orders/{order_id}/", token=token)
+        assert response.status_code == 200, response.json_body
+        return response.json_body
 
     def create_order(self, token: str, tickets: int = 1, **fields: object) -> dict:
         body = {

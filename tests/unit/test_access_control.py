@@ -2,20 +2,17 @@
 request, deactivation and password changes ending old tokens, and the cost
 of authentication."""
 
-import dataclasses
-
 import jwt
 import pytest
 
 from chalicelib.admin.services import user_change_by_admin
-from chalicelib.config import settings
 from chalicelib.orders.models import OrdersTableItem
 from chalicelib.users.models import UserRecord, principal_of
 from chalicelib.users.permissions import ADD_ORDER, ALL_PERMISSIONS, VIEW_ORDER
 from chalicelib.users.services import user_issue_token, user_register
 from tests.support.accounts import EMAIL, PASSWORD
 from tests.support.dynamodb_calls import recorded_dynamodb_calls
-from tests.unit.conftest import Api
+from tests.unit.conftest import Api, Reconfigure
 
 NEW_PASSWORD = "purple elephant umbrella"
 ROOT_EMAIL = "root@example.com"
@@ -70,19 +67,14 @@ def test_a_new_registration_can_create_orders(api: Api) -> None:
     assert len(stored_orders()) == 2  # the order and its ticket
 
 
-def test_registration_uses_the_configured_default_permissions(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    configured = dataclasses.replace(settings, default_permissions=frozenset({ADD_ORDER, VIEW_ORDER}))
-    monkeypatch.setattr("chalicelib.users.services.settings", configured)
+def test_registration_uses_the_configured_default_permissions(api: Api, reconfigure: Reconfigure) -> None:
+    reconfigure(default_permissions=frozenset({ADD_ORDER, VIEW_ORDER}))
     api.register()
     assert stored().permissions == {ADD_ORDER, VIEW_ORDER}
 
 
-def test_with_no_default_permissions_a_registration_cannot_create_orders(
-    api: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        "chalicelib.users.services.settings", dataclasses.replace(settings, default_permissions=frozenset())
-    )
+def test_with_no_default_permissions_a_registration_cannot_create_orders(api: Api, reconfigure: Reconfigure) -> None:
+    reconfigure(default_permissions=frozenset())
     token = api.register()
     assert stored().permissions == set()
     response = api.post(CREATE, ORDER_BODY, token=token)

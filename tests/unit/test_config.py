@@ -18,8 +18,9 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from chalicelib import config
-from chalicelib.config import ConfigurationError, Settings, load_settings
-from tests.unit.conftest import Api
+from chalicelib.config import ConfigurationError, Settings
+from chalicelib.runtime import load_settings
+from tests.unit.conftest import Api, Reconfigure
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = secrets.token_urlsafe(36)
@@ -102,11 +103,11 @@ def test_invalid_token_ttl_is_refused(ttl: str) -> None:
         load_settings({"CATALYST_STAGE": "local", "TOKEN_TTL_SECONDS": ttl})
 
 
-def test_the_longest_token_ttl_issues_tokens_that_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_longest_token_ttl_issues_tokens_that_verify(reconfigure: Reconfigure) -> None:
     from chalicelib.users import tokens
 
     longest = load_settings({"CATALYST_STAGE": "local", "TOKEN_TTL_SECONDS": "31536000"})
-    monkeypatch.setattr(tokens, "settings", longest)
+    reconfigure(token_ttl_seconds=longest.token_ttl_seconds)
     claims = tokens.token_decode(tokens.token_issue(user_id="u", email="a@example.com", token_version=1))
     assert claims.user_id == "u"
 
@@ -503,7 +504,8 @@ def test_app_starts_in_prod_with_a_secret_id_and_no_network() -> None:
     code = """
 import json
 import app
-from chalicelib.config import settings
+from chalicelib.config import settings as installed_settings
+settings = installed_settings()
 print(json.dumps({"stage": settings.stage, "secret_id": settings.secret_key_secret_id,
                   "fetched": "secret_key" in vars(settings), "routes": len(app.app.routes)}))
 """
@@ -541,10 +543,9 @@ import json
 import app
 from chalicelib.orders.models import OrderRecord
 from chalicelib.queues import sqs_client
-from chalicelib.storage import TableMeta, _transaction_connection
+from chalicelib.storage import _transaction_connection
 from chalicelib.users.models import UserRecord
 print(json.dumps({
-    "table_meta": TableMeta.host,
     "orders": OrderRecord._get_connection().connection.client.meta.endpoint_url,
     "users": UserRecord._get_connection().connection.client.meta.endpoint_url,
     "transactions": _transaction_connection().client.meta.endpoint_url,
@@ -554,7 +555,7 @@ print(json.dumps({
     result = _run_python(code, CATALYST_STAGE="localstack", LOCALSTACK_HOST="localstack.internal:4566")
     endpoints = _last_line_json(result)
     assert endpoints == dict.fromkeys(endpoints, "http://localstack.internal:4566")
-    assert set(endpoints) == {"table_meta", "orders", "users", "transactions", "sqs"}
+    assert set(endpoints) == {"orders", "users", "transactions", "sqs"}
 
 
 def test_the_localstack_stage_honours_aws_endpoint_url_for_every_client() -> None:
@@ -562,7 +563,9 @@ def test_the_localstack_stage_honours_aws_endpoint_url_for_every_client() -> Non
 import json
 from chalicelib.orders.models import OrderRecord
 from chalicelib.queues import sqs_client
+from chalicelib.runtime import configure, load_settings
 from chalicelib.storage import _transaction_connection
+configure(load_settings())
 print(json.dumps([
     OrderRecord._get_connection().connection.client.meta.endpoint_url,
     _transaction_connection().client.meta.endpoint_url,

@@ -8,7 +8,7 @@ import pytest
 from chalicelib.users.permissions import ALL_PERMISSIONS
 from chalicelib.users.selectors import user_get_by_email
 from chalicelib.users.services import user_register
-from infra.cli import SUPERUSER_PASSWORD_VARIABLE, createsuperuser_interactive, createsuperuser_scripted
+from infra.cli.createsuperuser import SUPERUSER_PASSWORD_VARIABLE, createsuperuser_interactive, createsuperuser_scripted
 from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("aws")

@@ -62,12 +62,6 @@ def create(api: Api, token: str, body: dict) -> dict:
     return response.json_body
 
 
-def order_detail(api: Api, token: str, order_id: int) -> dict:
-    response = api.get(f"/api/orders/{order_id}/", token=token)
-    assert response.status_code == 200, response.json_body
-    return response.json_body
-
-
 def is_uuid4(value: str) -> bool:
     try:
         parsed = uuid.UUID(value)
@@ -334,7 +328,7 @@ def test_order_detail_lists_tickets_in_the_order_sent(api: Api, token: str) -> N
     sent = [f"SKU-{letter}" for letter in "QWERTYUIOPASDFG"]
     created = create(api, token, order_body(tickets=tickets_with_codes(*sent)))
 
-    detail = order_detail(api, token, created["order_id"])
+    detail = api.order_detail(token, created["order_id"])
 
     assert [ticket["product_codes"] for ticket in detail["tickets"]] == [[code] for code in sent]
     assert [ticket["code"] for ticket in detail["tickets"]] == [ticket["code"] for ticket in created["tickets"]]
@@ -517,7 +511,7 @@ def test_update_status_changes_the_ticket_without_a_token(api: Api, token: str, 
 
     assert response.status_code == 200
     assert response.json_body == {"code": code, "status": "IN_PROGRESS", "outcome": "applied"}
-    statuses = [ticket["status"] for ticket in order_detail(api, token, order["order_id"])["tickets"]]
+    statuses = [ticket["status"] for ticket in api.order_detail(token, order["order_id"])["tickets"]]
     assert statuses == ["IN_PROGRESS", "NEW"]
 
 
@@ -526,7 +520,7 @@ def test_update_status_moves_the_order_status_with_its_tickets(api: Api, token: 
     codes = [ticket["code"] for ticket in order["tickets"]]
 
     def order_status() -> str:
-        return order_detail(api, token, order["order_id"])["status"]
+        return api.order_detail(token, order["order_id"])["status"]
 
     assert order_status() == "PENDING"
     assert update_status(api, codes[0], "IN_PROGRESS").status_code == 200
@@ -547,7 +541,7 @@ def test_update_status_back_to_new_everywhere_returns_the_order_to_pending(api: 
         for code in codes:
             assert update_status(api, code, status).status_code == 200
 
-    assert order_detail(api, token, order["order_id"])["status"] == "PENDING"
+    assert api.order_detail(token, order["order_id"])["status"] == "PENDING"
 
 
 def test_update_status_to_error_keeps_the_order_processing(api: Api, token: str) -> None:
@@ -555,7 +549,7 @@ def test_update_status_to_error_keeps_the_order_processing(api: Api, token: str)
     for ticket, status in zip(order["tickets"], ("DONE", "ERROR"), strict=True):
         assert update_status(api, ticket["code"], status).status_code == 200
 
-    assert order_detail(api, token, order["order_id"])["status"] == "PROCESSING"
+    assert api.order_detail(token, order["order_id"])["status"] == "PROCESSING"
 
 
 def test_repeating_the_same_status_counts_the_ticket_once(api: Api, token: str) -> None:
@@ -566,10 +560,10 @@ def test_repeating_the_same_status_counts_the_ticket_once(api: Api, token: str) 
         response = update_status(api, first, "DONE")
         assert response.status_code == 200
         assert response.json_body == {"code": first, "status": "DONE", "outcome": outcome}
-    assert order_detail(api, token, order["order_id"])["status"] == "PROCESSING"
+    assert api.order_detail(token, order["order_id"])["status"] == "PROCESSING"
 
     update_status(api, second, "DONE")
-    assert order_detail(api, token, order["order_id"])["status"] == "COMPLETED"
+    assert api.order_detail(token, order["order_id"])["status"] == "COMPLETED"
 
 
 @pytest.mark.parametrize("code", [str(uuid.uuid4()), "not-a-uuid", "123"])
@@ -598,7 +592,7 @@ def test_update_status_rejects_an_invalid_status(api: Api, token: str, body: dic
 
     assert response.status_code == 400
     assert response.json_body == {"status": [message]}
-    assert order_detail(api, token, order["order_id"])["tickets"][0]["status"] == "NEW"
+    assert api.order_detail(token, order["order_id"])["tickets"][0]["status"] == "NEW"
 
 
 # --- health --------------------------------------------------------------------------------------

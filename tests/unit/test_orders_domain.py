@@ -12,6 +12,7 @@ from chalicelib.orders.domain import (
     order_id_bound,
     order_status_from_tickets,
 )
+from tests.support.orders import counts_of
 
 NEW = TicketStatus.NEW
 IN_PROGRESS = TicketStatus.IN_PROGRESS
@@ -21,12 +22,6 @@ ERROR = TicketStatus.ERROR
 LAST_MS_OF_RANGE = ORDER_ID_EPOCH_MS + 2 ** (53 - ORDER_ID_RANDOM_BITS) - 1
 RANDOM_MASK = 2**ORDER_ID_RANDOM_BITS - 1
 JAN_2027_MS = 1_798_761_600_000
-
-
-def counts_of(*statuses: TicketStatus) -> dict[TicketStatus, int]:
-    """Every status present, zeros included, as chalicelib.orders.models.ticket_counts returns them."""
-    tally = Counter(statuses)
-    return {status: tally[status] for status in TicketStatus}
 
 
 STATUS_CASES = [

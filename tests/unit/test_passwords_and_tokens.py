@@ -14,7 +14,7 @@ from chalicelib.users.tokens import TokenClaims, token_decode, token_issue
 from tests.support.accounts import EMAIL
 
 ARGON2_HASH = re.compile(r"^\$argon2id\$v=19\$m=(?P<m>\d+),t=(?P<t>\d+),p=(?P<p>\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
-ACCESS_KEY = settings.signing_key("access-token")
+ACCESS_KEY = settings().signing_key("access-token")
 USER_ID = "0123456789abcdef0123456789abcdef"
 
 
@@ -94,7 +94,7 @@ def test_token_carries_required_claims_and_ttl() -> None:
     assert claims["sub"] == USER_ID
     assert claims["email"] == EMAIL
     assert claims["ver"] == 1
-    assert claims["exp"] - claims["iat"] == settings.token_ttl_seconds
+    assert claims["exp"] - claims["iat"] == settings().token_ttl_seconds
     assert re.fullmatch(r"[0-9a-f]{32}", claims["jti"])
 
 
@@ -115,7 +115,7 @@ def test_token_issued_with_explicit_now_uses_it() -> None:
 
 
 def test_expired_token_is_rejected() -> None:
-    issued_long_ago = datetime.now(UTC) - timedelta(seconds=settings.token_ttl_seconds + 60)
+    issued_long_ago = datetime.now(UTC) - timedelta(seconds=settings().token_ttl_seconds + 60)
     with pytest.raises(AuthenticationFailed, match="expired"):
         token_decode(_issue(now=issued_long_ago))
 
@@ -127,7 +127,7 @@ def test_token_signed_with_another_key_is_rejected() -> None:
 
 
 def test_token_signed_with_the_secret_key_of_another_purpose_is_rejected() -> None:
-    other_purpose = jwt.encode(_claims(), settings.signing_key("orders-cursor"), algorithm="HS256")
+    other_purpose = jwt.encode(_claims(), settings().signing_key("orders-cursor"), algorithm="HS256")
     with pytest.raises(AuthenticationFailed):
         token_decode(other_purpose)
 

@@ -5,8 +5,9 @@ import typing
 import pytest
 
 from chalicelib.admin.schemas import PermissionName
-from chalicelib.config import DEFAULT_PERMISSIONS, ConfigurationError, load_settings
+from chalicelib.config import DEFAULT_PERMISSIONS, ConfigurationError
 from chalicelib.errors import PermissionDenied
+from chalicelib.runtime import load_settings
 from chalicelib.users.permissions import (
     ADD_ORDER,
     ALL_PERMISSIONS,

@@ -38,6 +38,7 @@ from chalicelib.orders.models import (
 )
 from chalicelib.orders.selectors import ticket_get_by_code
 from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.orders import counts_of
 from tests.unit.conftest import Api
 
 NEW = TicketStatus.NEW
@@ -61,11 +62,6 @@ THREADS = 8
 @pytest.fixture
 def other_token(api: Api) -> str:
     return api.register(email="someone.else@example.com")
-
-
-def counts_of(*statuses: TicketStatus) -> dict[TicketStatus, int]:
-    tally = Counter(statuses)
-    return {status: tally[status] for status in TicketStatus}
 
 
 @dataclass(frozen=True)
@@ -139,14 +135,8 @@ def new_order(api: Api, token: str, tickets: int) -> tuple[int, list[str]]:
     return order["order_id"], [ticket["code"] for ticket in order["tickets"]]
 
 
-def order_detail(api: Api, token: str, order_id: int) -> dict:
-    response = api.get(f"/api/orders/{order_id}/", token=token)
-    assert response.status_code == 200, response.json_body
-    return response.json_body
-
-
 def ticket_detail(api: Api, token: str, order_id: int, code: str) -> dict:
-    return next(ticket for ticket in order_detail(api, token, order_id)["tickets"] if ticket["code"] == code)
+    return next(ticket for ticket in api.order_detail(token, order_id)["tickets"] if ticket["code"] == code)
 
 
 def parse_time(value: str) -> datetime:
@@ -617,7 +607,7 @@ def test_concurrent_updates_of_different_tickets_leave_the_order_right(
     partition = assert_counts_match_tickets(order_id)
     assert ticket_counts(partition.order) == counts_of(*finals)
     assert order_status(partition.order) is expected
-    assert order_detail(api, token, order_id)["status"] == expected.value
+    assert api.order_detail(token, order_id)["status"] == expected.value
     for index, (code, final) in enumerate(zip(codes, finals, strict=True)):
         path = [NEW, *PATH_TO[final]]
         assert history_chain(partition, code) == [(a.value, b.value) for a, b in itertools.pairwise(path)]
@@ -648,7 +638,7 @@ def test_concurrent_writers_on_the_same_tickets_keep_counts_and_history_consiste
     for code in codes:
         assert len(partition.history.get(code, [])) == applied[code]
         assert int(partition.tickets[code].version) == 1 + 6
-    detail = order_detail(api, token, order_id)
+    detail = api.order_detail(token, order_id)
     tally = counts_of(*(TicketStatus(ticket["status"]) for ticket in detail["tickets"]))
     assert detail["status"] == order_status_from_tickets(tally, cancelled=False).value
 
@@ -829,7 +819,7 @@ def test_owner_cancels_a_pending_order(api: Api, token: str) -> None:
     assert response.json_body["status"] == "CANCELLED"
     assert response.json_body["order_id"] == order_id
     assert [ticket["status"] for ticket in response.json_body["tickets"]] == ["NEW", "NEW"]
-    assert order_detail(api, token, order_id)["status"] == "CANCELLED"
+    assert api.order_detail(token, order_id)["status"] == "CANCELLED"
     assert api.get("/api/orders/", token=token).json_body["results"][0]["status"] == "CANCELLED"
 
 
@@ -850,7 +840,7 @@ def test_cancel_of_someone_elses_order_is_not_found(api: Api, token: str, other_
 
     assert response.status_code == 404
     assert list(response.json_body) == ["detail"]
-    assert order_detail(api, token, order_id)["status"] == "PENDING"
+    assert api.order_detail(token, order_id)["status"] == "PENDING"
 
 
 def test_cancel_of_an_unknown_order_is_not_found(api: Api, token: str) -> None:
@@ -873,7 +863,7 @@ def test_cancel_needs_authentication(api: Api, token: str) -> None:
     response = api.post(f"/api/orders/{order_id}/cancel/")
 
     assert response.status_code == 401
-    assert order_detail(api, token, order_id)["status"] == "PENDING"
+    assert api.order_detail(token, order_id)["status"] == "PENDING"
 
 
 @pytest.mark.parametrize(
@@ -894,7 +884,7 @@ def test_cancel_of_a_non_pending_order_is_a_conflict(api: Api, token: str, statu
 
     assert response.status_code == 409
     assert response.json_body == {"detail": f"Only a PENDING order can be cancelled; this one is {shown}."}
-    assert order_detail(api, token, order_id)["status"] == shown
+    assert api.order_detail(token, order_id)["status"] == shown
 
 
 def test_after_cancel_ticket_updates_are_recorded_but_the_order_stays_cancelled(api: Api, token: str) -> None:
@@ -905,7 +895,7 @@ def test_after_cancel_ticket_updates_are_recorded_but_the_order_stays_cancelled(
     change(code, DONE, source=SQS, event_id="evt-after")
 
     assert [answer.json_body["outcome"] for answer in answers] == ["applied", "applied"]
-    detail = order_detail(api, token, order_id)
+    detail = api.order_detail(token, order_id)
     assert detail["status"] == "CANCELLED"
     assert [len(ticket["history"]) for ticket in detail["tickets"]] == [2, 1]
     assert assert_counts_match_tickets(order_id).order.cancelled_at is not None
@@ -925,7 +915,7 @@ def test_ticket_updates_on_a_cancelled_order_are_recorded_and_it_stays_cancelled
     ]
 
     assert outcomes == [APPLIED, APPLIED, APPLIED]
-    detail = order_detail(api, token, order_id)
+    detail = api.order_detail(token, order_id)
     assert detail["status"] == "CANCELLED"
     assert [ticket["status"] for ticket in detail["tickets"]] == ["DONE", "DONE"]
     assert [[(h["from_status"], h["to_status"]) for h in ticket["history"]] for ticket in detail["tickets"]] == [

@@ -89,16 +89,10 @@ def attributes_of(message: dict) -> dict[str, str]:
     return {name: value["StringValue"] for name, value in message.get("MessageAttributes", {}).items()}
 
 
-def order_detail(api: Api, token: str, order_id: int) -> dict:
-    response = api.get(f"/api/orders/{order_id}/", token=token)
-    assert response.status_code == 200, response.json_body
-    return response.json_body
-
-
 def histories(api: Api, token: str, order_id: int) -> list[list[tuple[str, str, str, str | None]]]:
     return [
         [(entry["from_status"], entry["to_status"], entry["source"], entry["event_id"]) for entry in ticket["history"]]
-        for ticket in order_detail(api, token, order_id)["tickets"]
+        for ticket in api.order_detail(token, order_id)["tickets"]
     ]
 
 
@@ -125,7 +119,7 @@ def test_valid_report_is_applied_with_source_sqs_and_its_event_id(api: Api, toke
 
     assert result == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "IN_PROGRESS", "sqs", "lab-42")], []]
-    assert order_detail(api, token, order["order_id"])["status"] == "PROCESSING"
+    assert api.order_detail(token, order["order_id"])["status"] == "PROCESSING"
     stored = EventRecord.get(event_key(code, "lab-42"), consistent_read=True)
     assert (stored.outcome, stored.status, stored.source) == ("applied", "IN_PROGRESS", "sqs")
     assert no_failure_record(record["messageId"])
@@ -141,7 +135,7 @@ def test_occurred_at_of_the_report_is_the_history_time(api: Api, token: str, ord
     )
 
     assert result == {"batchItemFailures": []}
-    [entry] = order_detail(api, token, order["order_id"])["tickets"][0]["history"]
+    [entry] = api.order_detail(token, order["order_id"])["tickets"][0]["history"]
     assert datetime.fromisoformat(entry["at"]) == occurred_at
 
 
@@ -167,7 +161,7 @@ def test_without_event_id_the_message_id_is_the_idempotency_key(api: Api, token:
     assert histories(api, token, order["order_id"]) == [[("NEW", "DONE", "sqs", record["messageId"])], []]
     stored = EventRecord.get(event_key(code, record["messageId"]), consistent_read=True)
     assert stored.outcome == "applied"
-    assert order_detail(api, token, order["order_id"])["ticket_count"] == 2
+    assert api.order_detail(token, order["order_id"])["ticket_count"] == 2
 
 
 def test_two_messages_without_event_id_are_two_reports(api: Api, token: str, order: dict) -> None:
@@ -333,7 +327,7 @@ def test_future_occurred_at_is_dead_lettered_beyond_five_minutes(
 
     assert result == {"batchItemFailures": []}
     assert len(drain(DEAD_LETTERS)) == (1 if dead_lettered else 0)
-    assert order_detail(api, token, order["order_id"])["tickets"][0]["status"] == ("NEW" if dead_lettered else "DONE")
+    assert api.order_detail(token, order["order_id"])["tickets"][0]["status"] == ("NEW" if dead_lettered else "DONE")
 
 
 def test_dead_letter_keeps_the_original_string_attributes_only(queues: None) -> None:
@@ -441,7 +435,7 @@ def test_dynamodb_failure_is_transient_not_dead_lettered(
     )
     assert failure.attempts == 2
     monkeypatch.undo()
-    assert order_detail(api, token, order["order_id"])["tickets"][0]["status"] == "NEW"
+    assert api.order_detail(token, order["order_id"])["tickets"][0]["status"] == "NEW"
 
 
 def test_dead_letter_queue_unreachable_leaves_the_message_to_be_retried(
@@ -480,7 +474,7 @@ def test_chalice_handler_processes_the_batch_and_answers_with_its_failures(api: 
         [("NEW", "DONE", "sqs", records[3]["messageId"])],
     ]
     assert [attributes_of(message)["source_message_id"] for message in drain(DEAD_LETTERS)] == [records[2]["messageId"]]
-    assert order_detail(api, token, order["order_id"])["status"] == "PROCESSING"
+    assert api.order_detail(token, order["order_id"])["status"] == "PROCESSING"
 
 
 def test_handler_is_registered_on_the_stage_queue_in_batches_of_ten() -> None:

@@ -391,7 +391,7 @@ def test_malformed_authorization_header_is_challenged(api: Api, header_template:
 def test_expired_token_is_challenged(api: Api) -> None:
     api.register()
     user = _stored_user()
-    issued_long_ago = datetime.now(UTC) - timedelta(seconds=settings.token_ttl_seconds + 60)
+    issued_long_ago = datetime.now(UTC) - timedelta(seconds=settings().token_ttl_seconds + 60)
     expired = token_issue(user_id=user.user_id, email=user.email, token_version=1, now=issued_long_ago)
     status, body, headers = _orders_status(api, f"Token {expired}")
     _assert_challenged(status, headers)

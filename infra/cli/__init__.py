@@ -1,0 +1,11 @@
+"""Operator commands: `python -m infra.cli [--stage S] <command> ...`.
+
+    python -m infra.cli dlq list    --queue status-events
+    python -m infra.cli dlq redrive --queue status-events [--message-id ID]
+    python -m infra.cli dlq purge   --queue status-events --yes
+    python -m infra.cli createsuperuser                      (prompts, like Django's)
+    python -m infra.cli createsuperuser --email E --no-input (password from CATALYST_SUPERUSER_PASSWORD)
+
+One module per command group (dlq.py, createsuperuser.py); stage.py turns
+--stage into the settings every command runs with.
+"""
