@@ -13,7 +13,7 @@ with garbage_collection_paused():
     from chalicelib.health import health_api
     from chalicelib.orders.api import orders_api
     from chalicelib.orders.orders_stream import handle_orders_stream
-    from chalicelib.orders.status_events import consume_status_events
+    from chalicelib.orders.ticket_status_events import consume_status_events
     from chalicelib.queues import TICKET_STATUS_EVENTS
     from chalicelib.runtime import configure, load_settings
     from chalicelib.users.api import users_api

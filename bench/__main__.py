@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with running_local_stack(emulator.endpoint_url) as base_url:
             use_emulator_in_process(emulator)
-            # Imported only now: the app reads its settings once, at import.
+            # Imported only now: app.py reads its settings from the environment set above.
             from bench import dynamodb_cost, scale, status_events
             from chalicelib.users.services import user_issue_token, user_register
             from infra.local.bootstrap import bootstrap

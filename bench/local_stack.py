@@ -15,6 +15,8 @@ import boto3
 import requests
 from chalice.cli.factory import CLIFactory
 
+from chalicelib.runtime import configure, load_settings
+from infra.local.bootstrap import orders_stream_arn
 from infra.local.emulator import Emulator, free_port, start_emulator
 from infra.local.event_sources import EventSourcePoller, pollers_for_app
 from infra.local.lambda_functions import Handler, LocalFunction
@@ -65,17 +67,16 @@ def _stage_config() -> Any:
 
 def use_emulator_in_process(emulator: Emulator) -> None:
     """Set this process's environment as the runner sets its own, before
-    anything imports the app (its settings are read once, at import); the
-    emulator must already hold the tables."""
+    anything imports the app (app.py reads its settings from it, as on
+    Lambda); the emulator must already hold the tables."""
     for name, value in LOCAL_CREDENTIALS.items():
         os.environ.setdefault(name, value)
     os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint_url
     os.environ.update(_stage_config().environment_variables)
     # The app's JSON log lines would mix with the table on stdout.
     os.environ["LOG_LEVEL"] = "WARNING"
-    orders_table = f"catalyst-{os.environ['CATALYST_STAGE']}-orders"
-    description = boto3.client("dynamodb").describe_table(TableName=orders_table)
-    os.environ["ORDERS_STREAM_ARN"] = description["Table"]["LatestStreamArn"]
+    configure(load_settings())
+    os.environ["ORDERS_STREAM_ARN"] = orders_stream_arn()
 
 
 def app_pollers() -> dict[str, EventSourcePoller]:

@@ -4,10 +4,10 @@ from chalice import Response
 from pynamodb.models import Model
 
 from chalicelib.observability import logger
-from chalicelib.schema import Schema
 from chalicelib.tables import TABLES
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.openapi import Operation
+from chalicelib.web.validation import Schema
 
 health_api = ApiBlueprint(__name__)
 

@@ -4,7 +4,7 @@ health check, the local bootstrap and the CDK stack all read."""
 from pynamodb.models import Model
 
 from chalicelib.audit import AuditRecord
-from chalicelib.events_table import EventsTableItem
+from chalicelib.expiring_table import ExpiringItem
 from chalicelib.orders.models import OrdersTableItem
 from chalicelib.users.models import UserRecord
 
@@ -13,6 +13,6 @@ TABLES: dict[str, type[Model]] = {
     "orders": OrdersTableItem,
     # Short-lived records with a TTL: status-event outcomes, message failure
     # reasons, failed-login counters.
-    "events": EventsTableItem,
+    "expiring": ExpiringItem,
     "audit": AuditRecord,
 }

@@ -20,6 +20,7 @@ from chalicelib.admin.schemas import (
 )
 from chalicelib.audit import audit_page
 from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.orders.domain import OrderStatus, TicketStatus
 from chalicelib.orders.responses import order_summary, order_with_tickets
 from chalicelib.orders.schemas import TicketStatusResponse
 from chalicelib.orders.selectors import order_get_with_tickets, ticket_get_by_code
@@ -32,6 +33,7 @@ from chalicelib.users.permissions import (
     VIEW_ORDER,
     VIEW_USER,
     Principal,
+    has_permission,
     require_permission,
     require_staff,
 )
@@ -82,7 +84,24 @@ def me() -> dict:
             {"codename": codename, "description": description}
             for codename, description in sorted(PERMISSION_DESCRIPTIONS.items())
         ],
+        can={ability: has_permission(actor, permission) for ability, permission in ADMIN_ABILITIES.items()},
+        order_statuses=[_status_choice(status) for status in OrderStatus],
+        ticket_statuses=[_status_choice(status) for status in TicketStatus],
     ).model_dump(mode="json")
+
+
+# What the admin page may show, by the permission each needs.
+ADMIN_ABILITIES = {
+    "view_users": VIEW_USER,
+    "change_users": CHANGE_USER,
+    "view_orders": VIEW_ORDER,
+    "change_tickets": CHANGE_TICKET,
+}
+
+
+def _status_choice(status: OrderStatus | TicketStatus) -> dict[str, str]:
+    # IN_PROGRESS -> "In progress"
+    return {"code": status.value, "label": status.value.replace("_", " ").capitalize()}
 
 
 @admin_api.route(

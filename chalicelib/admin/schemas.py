@@ -7,11 +7,10 @@ from pydantic import Field, StringConstraints
 
 from chalicelib.orders.domain import OrderStatus, TicketStatus
 from chalicelib.orders.schemas import OrderResponse, OrderSummaryResponse
-from chalicelib.schema import Schema
+from chalicelib.users.permissions import ALL_PERMISSIONS
+from chalicelib.web.validation import Schema
 
-PermissionName = Literal[
-    "orders.add_order", "orders.view_order", "orders.change_ticket", "users.view_user", "users.change_user"
-]
+PermissionName = Literal[tuple(sorted(ALL_PERMISSIONS))]  # type: ignore[valid-type] (the names, stated once)
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -96,9 +95,28 @@ class PermissionResponse(Schema):
     description: str
 
 
+class AdminAbilitiesResponse(Schema):
+    """What the signed-in staff member may do in the admin, so that the page
+    shows only that (the API checks each call itself)."""
+
+    view_users: bool
+    change_users: bool
+    view_orders: bool
+    change_tickets: bool
+
+
+class StatusChoiceResponse(Schema):
+    code: str
+    label: str
+
+
 class MeResponse(Schema):
     user_id: str
     email: str
     is_superuser: bool
     permissions: list[str]
     all_permissions: list[PermissionResponse]
+    can: AdminAbilitiesResponse
+    # Every status, in order, with the label the admin page shows.
+    order_statuses: list[StatusChoiceResponse]
+    ticket_statuses: list[StatusChoiceResponse]

@@ -14,11 +14,18 @@ from chalicelib.web.blueprint import ApiBlueprint
 SITE_DIR = Path(__file__).with_name("site")
 PAGE = "index.html"
 PAGE_CONTENT_TYPE = "text/html; charset=utf-8"
-# What the page links to as static/<name>; nothing else in the folder is served.
+SCRIPT = "text/javascript; charset=utf-8"
+# What the page links to as static/<name>, and the ES modules admin.js imports
+# (loaded by the browser itself, no build step); nothing else in the folder is served.
 STATIC_FILES = {
     "admin.css": "text/css; charset=utf-8",
-    "admin.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
+    "admin.js": SCRIPT,
+    "api.js": SCRIPT,
+    "widgets.js": SCRIPT,
+    "users.js": SCRIPT,
+    "orders.js": SCRIPT,
+    "audit.js": SCRIPT,
 }
 # The page's own files and API only: no inline script or style, no other origin.
 CONTENT_SECURITY_POLICY = (

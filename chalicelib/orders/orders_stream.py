@@ -1,5 +1,5 @@
 """The orders table's stream handler: for each committed write, publish its
-outbound events (outbound.py), then bring the order's stored status in line
+order events (order_events.py), then bring the order's stored status in line
 with its counts (stored_status.py). A record that fails either is reported
 to Lambda and retried; both steps are safe to repeat."""
 
@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from chalicelib.orders.models import OrderRecord
-from chalicelib.orders.outbound import publish, record_image
+from chalicelib.orders.order_events import publish, record_image
 from chalicelib.orders.stored_status import stored_status_sync
 
 

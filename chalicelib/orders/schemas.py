@@ -16,7 +16,7 @@ from chalicelib.orders.domain import (
     OrderStatus,
     TicketStatus,
 )
-from chalicelib.schema import Schema
+from chalicelib.web.validation import Schema
 
 MIN_PHONE_DIGITS = 5
 MAX_CLOCK_SKEW = timedelta(minutes=5)

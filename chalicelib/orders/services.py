@@ -21,8 +21,6 @@ from chalicelib.orders.domain import (
     decide_status_change,
     new_order_id,
 )
-from chalicelib.orders.event_records import RETENTION as EVENT_RETENTION
-from chalicelib.orders.event_records import EventRecord, event_key
 from chalicelib.orders.models import (
     ORDER_SORT_KEY,
     TICKET_COUNT_ATTRIBUTES,
@@ -38,6 +36,8 @@ from chalicelib.orders.models import (
     ticket_sort_key,
 )
 from chalicelib.orders.selectors import OrderWithTickets, order_get, ticket_get_by_code
+from chalicelib.orders.status_event_records import RETENTION as EVENT_RETENTION
+from chalicelib.orders.status_event_records import StatusEventRecord, event_key
 from chalicelib.orders.stored_status import counts_as_read, stored_status_actions, stored_status_values
 from chalicelib.storage import (
     CONDITION_FAILED,
@@ -154,8 +154,8 @@ def _event_record(
     status: TicketStatus,
     source: ChangeSource,
     now: datetime,
-) -> EventRecord:
-    return EventRecord(
+) -> StatusEventRecord:
+    return StatusEventRecord(
         event_key(ticket_code, event_id),
         outcome=outcome.value,
         ticket_code=ticket_code,
@@ -243,7 +243,7 @@ def _report_records(change: _TicketChange, transaction: TransactWrite, audited_a
             source=change.source,
             now=change.now,
         )
-        transaction.save(record, condition=EventRecord.pk.does_not_exist())
+        transaction.save(record, condition=StatusEventRecord.pk.does_not_exist())
     if audited_as is not None:
         taken = change.status if change.outcome is ChangeOutcome.APPLIED else change.previous
         transaction.save(

@@ -1,4 +1,4 @@
-"""Password attempts, counted in the events table with a TTL, against
+"""Password attempts, counted in the expiring table with a TTL, against
 guessing, without handing anyone a way to lock others out.
 
 Three counters, each a window of WINDOW opened by its first attempt:
@@ -31,7 +31,7 @@ from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.errors import TooManyRequests
-from chalicelib.events_table import EventsTableItem
+from chalicelib.expiring_table import ExpiringItem
 from chalicelib.storage import LostRace, is_condition_failure, with_retries
 
 MAX_ATTEMPTS_PER_ADDRESS = 5
@@ -60,7 +60,7 @@ def _pair_key(email: str, client_address: str) -> str:
     return LOGINS_PER_ADDRESS.key(email, "FROM", client_address)
 
 
-class LoginAttemptsRecord(EventsTableItem):
+class LoginAttemptsRecord(ExpiringItem):
     attempts = NumberAttribute()
     window_ends_at = UTCDateTimeAttribute()
 

@@ -11,7 +11,6 @@ CHANGE_TICKET = "orders.change_ticket"
 VIEW_USER = "users.view_user"
 CHANGE_USER = "users.change_user"
 
-ALL_PERMISSIONS = frozenset({ADD_ORDER, VIEW_ORDER, CHANGE_TICKET, VIEW_USER, CHANGE_USER})
 PERMISSION_DESCRIPTIONS = {
     ADD_ORDER: "Create orders",
     VIEW_ORDER: "See every order, not only one's own",
@@ -19,6 +18,7 @@ PERMISSION_DESCRIPTIONS = {
     VIEW_USER: "See users",
     CHANGE_USER: "Manage users and their permissions",
 }
+ALL_PERMISSIONS = frozenset(PERMISSION_DESCRIPTIONS)
 
 
 @dataclass(frozen=True)

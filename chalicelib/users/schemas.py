@@ -4,8 +4,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, StringConstraints
 
-from chalicelib.schema import Schema
 from chalicelib.users.domain import MAX_EMAIL_LOCAL_PART_LENGTH
+from chalicelib.web.validation import Schema
 
 
 def _local_part_within_limit(email: str) -> str:

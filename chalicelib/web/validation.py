@@ -1,4 +1,5 @@
-"""Turn pydantic errors into DRF's shape: {"field.path": ["message", ...]}.
+"""Requests as DRF validated them: the base of every request and response
+schema, and pydantic's errors in DRF's shape {"field.path": ["message", ...]}.
 
 The seed's clients read DRF's messages, so the common ones are kept word for
 word; anything else falls back to pydantic's own message.
@@ -7,11 +8,17 @@ word; anything else falls back to pydantic's own message.
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chalicelib.errors import FieldErrors
 
 NON_FIELD_ERRORS = "non_field_errors"
+
+
+class Schema(BaseModel):
+    # Built on first use rather than at import: a cold start pays only for the
+    # schemas its request needs. Unknown fields are ignored, as DRF did.
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
 
 def _type_name(value: Any) -> str:

@@ -31,12 +31,12 @@ TABLE_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     API_HANDLER: {
         "users": READ + WRITE + SCAN + DESCRIBE,  # the admin's user search scans
         "orders": READ + WRITE + DESCRIBE,
-        "events": READ + WRITE + DELETE + DESCRIBE,  # status-event outcomes, failed-login counters
+        "expiring": READ + WRITE + DELETE + DESCRIBE,  # status-event outcomes, failed-login counters
         "audit": READ + APPEND + DESCRIBE,  # entries are added, never changed or removed
     },
     TICKET_STATUS_EVENTS: {
         "orders": READ + WRITE,
-        "events": READ + WRITE,  # status-event outcomes and message failure reasons
+        "expiring": READ + WRITE,  # status-event outcomes and message failure reasons
     },
     ORDER_EVENTS: {
         "orders": ("dynamodb:UpdateItem",),  # keeps each order's stored status in line with its tickets

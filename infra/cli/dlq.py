@@ -1,4 +1,5 @@
-"""python -m infra.cli dlq list|redrive|purge --queue status-events|order-events: the dead letters."""
+"""The dead letters: python -m infra.cli dlq list|redrive|purge --queue QUEUE (ticket-status-events, its
+alias status-events, or order-events)."""
 
 import argparse
 import json
@@ -10,12 +11,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.orders.event_records import FailureRecord, failure_key
-from chalicelib.orders.status_events import DEAD_LETTER_ATTRIBUTES, REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE
+from chalicelib.orders.status_event_records import FailureRecord, failure_key
+from chalicelib.orders.ticket_status_events import DEAD_LETTER_ATTRIBUTES, REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE
 from chalicelib.queues import ORDER_EVENTS, TICKET_STATUS_EVENTS, dead_letter_queue, queue_url, sqs_client
 
-# The names --queue takes (the operators' since the first release) for the queues' short names.
-QUEUE_ALIASES = {"status-events": TICKET_STATUS_EVENTS, "order-events": ORDER_EVENTS}
+# What --queue takes: each queue's own short name, and status-events, the
+# name operators have used since the first release.
+QUEUE_ALIASES = {
+    TICKET_STATUS_EVENTS: TICKET_STATUS_EVENTS,
+    "status-events": TICKET_STATUS_EVENTS,
+    ORDER_EVENTS: ORDER_EVENTS,
+}
 RECEIVE_WAIT_SECONDS = 1
 # Long enough to read the whole dead-letter queue once without seeing a message twice.
 LISTING_VISIBILITY_SECONDS = 30

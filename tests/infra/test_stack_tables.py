@@ -61,8 +61,8 @@ def test_the_orders_table_streams_old_and_new_images(synthesized: Synthesized) -
     }
 
 
-def test_the_events_table_expires_records(synthesized: Synthesized) -> None:
-    assert _table(synthesized, "events")["Properties"]["TimeToLiveSpecification"] == {
+def test_the_expiring_table_expires_records(synthesized: Synthesized) -> None:
+    assert _table(synthesized, "expiring")["Properties"]["TimeToLiveSpecification"] == {
         "AttributeName": "expires_at",
         "Enabled": True,
     }

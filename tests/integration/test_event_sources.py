@@ -414,7 +414,7 @@ def test_stream_retries_from_the_failure_and_skips_nothing(
 STATUS_EVENTS = "catalyst-test-ticket-status-events"
 STATUS_EVENTS_DLQ = "catalyst-test-ticket-status-events-dlq"
 ORDER_EVENTS = "catalyst-test-order-events"
-EVENTS_TABLE = "catalyst-test-events"
+EXPIRING_TABLE = "catalyst-test-expiring"
 
 
 @dataclass
@@ -604,7 +604,7 @@ def test_a_message_for_an_unknown_ticket_ends_in_the_dead_letter_queue_with_its_
     message = eventually(dead_lettered, "the message reaches the DLQ", timeout=75, interval=1)
     assert json.loads(message["Body"])["ticket_code"] == unknown
     failure = local_stack.client("dynamodb").get_item(
-        TableName=EVENTS_TABLE, Key={"pk": {"S": f"FAILURE#{message_id}"}}, ConsistentRead=True
+        TableName=EXPIRING_TABLE, Key={"pk": {"S": f"FAILURE#{message_id}"}}, ConsistentRead=True
     )["Item"]
     assert failure["reason"]["S"] == f"ticket {unknown} is not known"
     assert failure["attempts"]["N"] == "5"
@@ -624,7 +624,8 @@ def test_a_redrive_moves_each_dead_letter_once_while_the_consumer_runs(local_sta
     send_status_events(local_stack, *bodies)
 
     def dead_bodies() -> Counter:
-        listed = json.loads(local_stack.cli("dlq", "list", "--queue", "status-events", "--json"))
+        # The queue's own name: the same queue as its alias, status-events.
+        listed = json.loads(local_stack.cli("dlq", "list", "--queue", "ticket-status-events", "--json"))
         return Counter(entry["body"] for entry in listed)
 
     eventually(lambda: set(dead_bodies()) == set(bodies), "the ten poison messages reach the DLQ")

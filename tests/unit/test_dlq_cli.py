@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.orders.event_records import RETENTION, FailureRecord, failure_key
-from chalicelib.orders.status_events import REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE
+from chalicelib.orders.status_event_records import RETENTION, FailureRecord, failure_key
+from chalicelib.orders.ticket_status_events import REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE
 from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, queue_url, sqs_client
 from infra.cli.dlq import dlq_list, dlq_purge, dlq_redrive
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from chalicelib.orders.models import OrdersTableItem
-from chalicelib.orders.status_events import REASON_ATTRIBUTE, consume_status_events
+from chalicelib.orders.ticket_status_events import REASON_ATTRIBUTE, consume_status_events
 from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, queue_url, sqs_client
 from chalicelib.storage import MAX_RETRY_ATTEMPTS
 from tests.support.faults import THROTTLED, Fault, faults

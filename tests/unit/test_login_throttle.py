@@ -1,7 +1,7 @@
 """Password attempts: 5 per email and client address in 15 minutes (100 per
 email from anywhere), then 429 with Retry-After until the window passes. Each
 attempt is reserved (counted) before its password is checked, by a conditional
-write on the events table; a right password clears its count. A password
+write on the expiring table; a right password clears its count. A password
 change, made with a valid token, has its own limit per token holder: failed
 logins never lock it out."""
 
@@ -33,7 +33,7 @@ NEW_PASSWORD = "purple elephant umbrella"
 WRONG = "not the password"
 LOGIN_PATHS = ["/api/users/login/", "/api/users/login"]
 CHANGE_PASSWORD = "/api/users/change-password/"
-EVENTS_TABLE = "catalyst-test-events"
+EXPIRING_TABLE = "catalyst-test-expiring"
 THROTTLED = {"detail": "Too many failed logins for this email. Try again later."}
 INVALID_CREDENTIALS = {"detail": "Unable to log in with provided credentials."}
 WRONG_CURRENT = {"current_password": ["Your old password was entered incorrectly."]}
@@ -368,14 +368,14 @@ def test_a_password_change_counts_under_the_token_holder_alone(api: Api) -> None
 # The record
 
 
-def test_the_record_lives_in_the_events_table_with_a_ttl(api: Api) -> None:
+def test_the_record_lives_in_the_expiring_table_with_a_ttl(api: Api) -> None:
     api.register()
     before = datetime.now(UTC)
     fail(api, 3)
     after = datetime.now(UTC)
 
     raw = boto3.client("dynamodb").get_item(
-        TableName=EVENTS_TABLE, Key={"pk": {"S": f"LOGIN#buyer@example.com#FROM#{ADDRESS}"}}, ConsistentRead=True
+        TableName=EXPIRING_TABLE, Key={"pk": {"S": f"LOGIN#buyer@example.com#FROM#{ADDRESS}"}}, ConsistentRead=True
     )["Item"]
 
     assert set(raw) == {"pk", "attempts", "window_ends_at", "expires_at"}
@@ -385,8 +385,8 @@ def test_the_record_lives_in_the_events_table_with_a_ttl(api: Api) -> None:
     assert int(raw["expires_at"]["N"]) == int(window_ends_at.timestamp())
 
 
-def test_the_events_table_expires_items_on_expires_at(aws: None) -> None:
-    description = boto3.client("dynamodb").describe_time_to_live(TableName=EVENTS_TABLE)
+def test_the_expiring_table_expires_items_on_expires_at(aws: None) -> None:
+    description = boto3.client("dynamodb").describe_time_to_live(TableName=EXPIRING_TABLE)
     assert description["TimeToLiveDescription"] == {"AttributeName": "expires_at", "TimeToLiveStatus": "ENABLED"}
 
 
@@ -591,8 +591,8 @@ def test_reservations_are_keyed_by_email() -> None:
         reserve_at()
 
 
-def test_the_module_uses_the_events_table() -> None:
-    assert login_attempts.LoginAttemptsRecord.Meta.table_name == EVENTS_TABLE
+def test_the_module_uses_the_expiring_table() -> None:
+    assert login_attempts.LoginAttemptsRecord.Meta.table_name == EXPIRING_TABLE
 
 
 # Concurrency

@@ -3,12 +3,12 @@ import json
 import jsonschema
 import pytest
 
-from infra.schemas import DOCS_DIR, SCHEMA_FILES, json_schema
+from infra.published_schemas import DOCS_DIR, SCHEMA_FILES, json_schema
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMA_FILES))
 def test_published_schema_matches_the_model(name: str) -> None:
-    assert (DOCS_DIR / name).read_text() == json_schema(SCHEMA_FILES[name]), "run: python -m infra.schemas"
+    assert (DOCS_DIR / name).read_text() == json_schema(SCHEMA_FILES[name]), "run: python -m infra.published_schemas"
 
 
 def test_status_event_schema_accepts_the_readme_example_and_rejects_garbage() -> None:

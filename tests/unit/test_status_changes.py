@@ -25,7 +25,6 @@ from chalicelib.orders.domain import (
     decide_status_change,
     order_status_from_tickets,
 )
-from chalicelib.orders.event_records import EventRecord, event_key
 from chalicelib.orders.models import (
     ORDER_SORT_KEY,
     HistoryRecord,
@@ -37,6 +36,7 @@ from chalicelib.orders.models import (
     ticket_counts,
 )
 from chalicelib.orders.selectors import ticket_get_by_code
+from chalicelib.orders.status_event_records import StatusEventRecord, event_key
 from tests.support.dynamodb_calls import recorded_dynamodb_calls
 from tests.support.orders import counts_of
 from tests.unit.conftest import Api
@@ -97,9 +97,9 @@ def assert_counts_match_tickets(order_id: int) -> Partition:
     return partition
 
 
-def events_table_items() -> list[dict]:
-    """Every item of the events table, raw: event records and failure records alike."""
-    table = EventRecord.Meta.table_name
+def expiring_table_items() -> list[dict]:
+    """Every item of the expiring table, raw: event records and failure records alike."""
+    table = StatusEventRecord.Meta.table_name
     return boto3.client("dynamodb", region_name="us-east-1").scan(TableName=table, ConsistentRead=True)["Items"]
 
 
@@ -244,7 +244,7 @@ def test_applied_change_moves_the_ticket_the_counts_and_writes_history(api: Api,
     assert (entry.source, entry.event_id) == ("sqs", "evt-1")
     assert before <= entry.recorded_at <= after
     assert list(partition.history) == [code]
-    record = EventRecord.get(event_key(code, "evt-1"), consistent_read=True)
+    record = StatusEventRecord.get(event_key(code, "evt-1"), consistent_read=True)
     assert (record.outcome, record.ticket_code, record.status, record.source) == ("applied", code, "IN_PROGRESS", "sqs")
     assert record.expires_at == (record.recorded_at + timedelta(days=15)).replace(microsecond=0)
 
@@ -270,7 +270,7 @@ def test_unchanged_report_with_an_event_id_is_remembered_as_unchanged(api: Api, 
     again = change(code, NEW, source=SQS, event_id="evt-same")
 
     assert (first.outcome, again.outcome) == (UNCHANGED, DUPLICATE)
-    assert EventRecord.get(event_key(code, "evt-same"), consistent_read=True).outcome == "unchanged"
+    assert StatusEventRecord.get(event_key(code, "evt-same"), consistent_read=True).outcome == "unchanged"
     partition = assert_counts_match_tickets(order_id)
     assert partition.history == {}
     assert int(partition.tickets[code].version) == 2
@@ -304,7 +304,7 @@ def test_stale_report_without_an_event_id_writes_nothing(api: Api, token: str) -
     after = read_partition(order_id)
     assert after.tickets[code].attribute_values == before.tickets[code].attribute_values
     assert after.order.attribute_values == before.order.attribute_values
-    assert events_table_items() == []
+    assert expiring_table_items() == []
 
 
 def test_stale_report_with_an_event_id_is_recorded_as_stale_and_only_there(api: Api, token: str) -> None:
@@ -317,7 +317,7 @@ def test_stale_report_with_an_event_id_is_recorded_as_stale_and_only_there(api: 
 
     assert result.outcome is STALE
     assert calls.counts == {"Query": 1, "TransactWriteItems": 1}
-    record = EventRecord.get(event_key(code, "late-1"), consistent_read=True)
+    record = StatusEventRecord.get(event_key(code, "late-1"), consistent_read=True)
     assert (record.outcome, record.ticket_code, record.status, record.source) == ("stale", code, "NEW", "sqs")
     after = read_partition(order_id)
     assert after.tickets[code].attribute_values == before.tickets[code].attribute_values
@@ -390,7 +390,7 @@ def test_unknown_ticket_is_not_found_and_writes_nothing(api: Api, token: str) ->
         change("6f1c1f3e-8c1e-4f8e-9d1a-1f2e3d4c5b6a", DONE, event_id="evt-1")
 
     assert calls.writes == 0
-    assert events_table_items() == []
+    assert expiring_table_items() == []
 
 
 # --- the service: a ticket changed between the index read and the write ----------------------------
@@ -424,7 +424,7 @@ def test_outdated_index_read_is_retried_from_the_item_and_moves_counts_once(
     assert ticket_counts(partition.order) == counts_of(NEW, requested)
     assert (partition.tickets[code].status, int(partition.tickets[code].version)) == (requested.value, 3)
     if event_id is not None:
-        assert EventRecord.get(event_key(code, event_id), consistent_read=True).outcome == "applied"
+        assert StatusEventRecord.get(event_key(code, event_id), consistent_read=True).outcome == "applied"
 
 
 def test_outdated_index_read_of_a_truly_stale_report_ends_stale(
@@ -459,7 +459,7 @@ def test_ticket_changing_on_every_attempt_gives_up_busy_and_writes_nothing(
     assert calls.counts == {"TransactWriteItems": services.TICKET_UPDATE_ATTEMPTS}
     partition = assert_counts_match_tickets(order_id)
     assert history_chain(partition, code) == [("NEW", "DONE")]
-    assert events_table_items() == []
+    assert expiring_table_items() == []
 
 
 def test_duplicate_answer_reports_the_tickets_current_status(
@@ -663,7 +663,7 @@ def test_same_event_delivered_twice_at_the_same_moment_applies_once(api: Api, to
         assert len(entries) == 1
         winner = next(result for result in results if result.outcome is APPLIED)
         assert entries[0].to_status == winner.ticket.status == status.value
-        assert EventRecord.get(event_key(code, event_id), consistent_read=True).outcome == "applied"
+        assert StatusEventRecord.get(event_key(code, event_id), consistent_read=True).outcome == "applied"
 
     partition = assert_counts_match_tickets(order_id)
     assert len(partition.history[code]) == len(statuses)
@@ -770,7 +770,7 @@ def test_occurred_at_in_the_future_is_refused_beyond_five_minutes(
     if expected_status == 400:
         assert response.json_body == {"occurred_at": ["This time is in the future."]}
         assert ticket_detail(api, token, order_id, code)["status"] == "NEW"
-        assert events_table_items() == []
+        assert expiring_table_items() == []
     else:
         assert response.json_body == {"code": code, "status": "DONE", "outcome": "applied"}
 

@@ -168,9 +168,23 @@ def test_me_describes_the_staff_member_and_every_permission(api: Api) -> None:
             {"codename": codename, "description": PERMISSION_DESCRIPTIONS[codename]}
             for codename in sorted(ALL_PERMISSIONS)
         ],
+        "can": {"view_users": True, "change_users": False, "view_orders": True, "change_tickets": False},
+        "order_statuses": [
+            {"code": "PENDING", "label": "Pending"},
+            {"code": "PROCESSING", "label": "Processing"},
+            {"code": "COMPLETED", "label": "Completed"},
+            {"code": "CANCELLED", "label": "Cancelled"},
+        ],
+        "ticket_statuses": [
+            {"code": "NEW", "label": "New"},
+            {"code": "IN_PROGRESS", "label": "In progress"},
+            {"code": "DONE", "label": "Done"},
+            {"code": "ERROR", "label": "Error"},
+        ],
     }
 
 
 def test_me_of_a_superuser(api: Api, root: Account) -> None:
     body = api.get("/api/admin/me", token=root.token).json_body
     assert (body["email"], body["is_superuser"], body["permissions"]) == (ROOT, True, sorted(ALL_PERMISSIONS))
+    assert body["can"] == {"view_users": True, "change_users": True, "view_orders": True, "change_tickets": True}

@@ -1,5 +1,5 @@
 """Write the published JSON Schema files from the pydantic models:
-`python -m infra.schemas` (a test fails when a file is out of date)."""
+`python -m infra.published_schemas` (a test fails when a file is out of date)."""
 
 import json
 from pathlib import Path

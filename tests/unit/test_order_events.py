@@ -13,10 +13,10 @@ from botocore.exceptions import ClientError
 
 from app import app
 from chalicelib import queues
-from chalicelib.orders import outbound
+from chalicelib.orders import order_events
 from chalicelib.orders.models import OrderRecord, order_partition
+from chalicelib.orders.order_events import events_for_record
 from chalicelib.orders.orders_stream import handle_orders_stream
-from chalicelib.orders.outbound import events_for_record
 from tests.unit.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("queues")
@@ -243,10 +243,10 @@ def test_ticket_change_after_cancellation_is_a_ticket_event_only(api: Api, token
     order_before, ticket_before = raw_order(order_id), raw_ticket(order_id, code)
     set_status(api, code, "DONE")
 
-    order_events = events_of(stream_record(order_before, raw_order(order_id)))
+    events_of_the_order = events_of(stream_record(order_before, raw_order(order_id)))
     ticket_events = events_of(stream_record(ticket_before, raw_ticket(order_id, code)))
 
-    assert order_events == []
+    assert events_of_the_order == []
     assert [(event["from_status"], event["to_status"]) for event in ticket_events] == [("NEW", "DONE")]
 
 
@@ -331,7 +331,7 @@ def test_publish_failing_once_after_the_commit_is_reported_and_published_on_retr
     before = raw_ticket(order_id, code)
     set_status(api, code, "DONE")
     record = stream_record(before, raw_ticket(order_id, code), event_id="committed-1")
-    monkeypatch.setattr(outbound, "send_message", failing_once(queues.send_message))
+    monkeypatch.setattr(order_events, "send_message", failing_once(queues.send_message))
 
     first = handle_orders_stream(stream_event(record), None)
     after_first = published()
@@ -360,7 +360,7 @@ def test_failed_record_is_retried_from_itself_and_every_event_is_published_once(
             raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "try later"}}, "SendMessage")
         return queues.send_message(*args, **kwargs)
 
-    monkeypatch.setattr(outbound, "send_message", second_send_fails)
+    monkeypatch.setattr(order_events, "send_message", second_send_fails)
 
     first = handle_orders_stream(stream_event(inserted, changed), None)
     retry = handle_orders_stream(stream_event(changed), None)
@@ -404,6 +404,6 @@ def test_record_without_an_event_is_never_a_failure_even_if_sending_is_down(
     def down(*_: object, **__: object) -> str:
         raise AssertionError("nothing should be sent")
 
-    monkeypatch.setattr(outbound, "send_message", down)
+    monkeypatch.setattr(order_events, "send_message", down)
 
     assert handle_orders_stream(stream_event(stream_record(None, history)), None) == {"batchItemFailures": []}

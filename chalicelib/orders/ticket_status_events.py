@@ -10,7 +10,7 @@ and the handler answers with the ids of the records worth retrying:
 - a message that may succeed later (ticket not known yet, DynamoDB busy) is
   reported as failed and redelivered; after MAX_RECEIVE_COUNT receives the
   queue's redrive policy moves it to the dead-letter queue. Its last reason is
-  kept in the events table, where the DLQ tooling finds it.
+  kept in the expiring table, where the DLQ tooling finds it.
 """
 
 from datetime import UTC, datetime
@@ -23,9 +23,9 @@ from pydantic import ValidationError
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger
 from chalicelib.orders.domain import ChangeSource
-from chalicelib.orders.event_records import RETENTION, FailureRecord, failure_key
 from chalicelib.orders.schemas import TicketStatusEvent
 from chalicelib.orders.services import ticket_change_status
+from chalicelib.orders.status_event_records import RETENTION, FailureRecord, failure_key
 from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, send_message
 from chalicelib.storage import is_transient
 from chalicelib.web.validation import field_errors

@@ -11,9 +11,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from app import app
-from chalicelib.orders import services, status_events
-from chalicelib.orders.event_records import EventRecord, FailureRecord, event_key, failure_key
-from chalicelib.orders.status_events import consume_status_events
+from chalicelib.orders import services, ticket_status_events
+from chalicelib.orders.status_event_records import FailureRecord, StatusEventRecord, event_key, failure_key
+from chalicelib.orders.ticket_status_events import consume_status_events
 from tests.unit.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("queues")
@@ -120,7 +120,7 @@ def test_valid_report_is_applied_with_source_sqs_and_its_event_id(api: Api, toke
     assert result == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "IN_PROGRESS", "sqs", "lab-42")], []]
     assert api.order_detail(token, order["order_id"])["status"] == "PROCESSING"
-    stored = EventRecord.get(event_key(code, "lab-42"), consistent_read=True)
+    stored = StatusEventRecord.get(event_key(code, "lab-42"), consistent_read=True)
     assert (stored.outcome, stored.status, stored.source) == ("applied", "IN_PROGRESS", "sqs")
     assert no_failure_record(record["messageId"])
     assert drain(DEAD_LETTERS) == []
@@ -159,7 +159,7 @@ def test_without_event_id_the_message_id_is_the_idempotency_key(api: Api, token:
 
     assert first == second == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "DONE", "sqs", record["messageId"])], []]
-    stored = EventRecord.get(event_key(code, record["messageId"]), consistent_read=True)
+    stored = StatusEventRecord.get(event_key(code, record["messageId"]), consistent_read=True)
     assert stored.outcome == "applied"
     assert api.order_detail(token, order["order_id"])["ticket_count"] == 2
 
@@ -173,7 +173,9 @@ def test_two_messages_without_event_id_are_two_reports(api: Api, token: str, ord
 
     assert result == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "DONE", "sqs", first["messageId"])], []]
-    outcomes = [EventRecord.get(event_key(code, r["messageId"]), consistent_read=True).outcome for r in (first, second)]
+    outcomes = [
+        StatusEventRecord.get(event_key(code, r["messageId"]), consistent_read=True).outcome for r in (first, second)
+    ]
     assert outcomes == ["applied", "unchanged"]
 
 
@@ -199,7 +201,7 @@ def test_stale_report_is_taken_and_recorded_not_applied(api: Api, token: str, or
 
     assert result == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "DONE", "sqs", "new")], []]
-    assert EventRecord.get(event_key(code, "old"), consistent_read=True).outcome == "stale"
+    assert StatusEventRecord.get(event_key(code, "old"), consistent_read=True).outcome == "stale"
     assert drain(DEAD_LETTERS) == []
 
 
@@ -420,7 +422,7 @@ def test_dynamodb_failure_is_transient_not_dead_lettered(
     api: Api, token: str, order: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code = order["tickets"][0]["code"]
-    monkeypatch.setattr(status_events, "ticket_change_status", throttled)
+    monkeypatch.setattr(ticket_status_events, "ticket_change_status", throttled)
     failing = sqs_record(report(code, "DONE", event_id="busy-1"), receive_count=2)
     garbage = sqs_record("{")
 
@@ -444,7 +446,7 @@ def test_dead_letter_queue_unreachable_leaves_the_message_to_be_retried(
     def unreachable(*_: object, **__: object) -> str:
         raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendMessage")
 
-    monkeypatch.setattr(status_events, "send_message", unreachable)
+    monkeypatch.setattr(ticket_status_events, "send_message", unreachable)
     record = sqs_record("garbage")
 
     result = consume_status_events(sqs_event(record), None)
@@ -489,7 +491,7 @@ def test_a_programming_error_is_logged_as_an_error_with_its_traceback_and_retrie
     def broken(**_: object) -> None:
         raise KeyError("status")
 
-    monkeypatch.setattr(status_events, "ticket_change_status", broken)
+    monkeypatch.setattr(ticket_status_events, "ticket_change_status", broken)
     failing = sqs_record(report(order["tickets"][0]["code"], "DONE", event_id="bug-1"))
 
     result = consume_status_events(sqs_event(failing), None)
@@ -504,7 +506,7 @@ def test_a_programming_error_is_logged_as_an_error_with_its_traceback_and_retrie
 def test_a_transient_storage_failure_is_a_warning_only(
     order: dict, monkeypatch: pytest.MonkeyPatch, log_records: Callable[[], list[dict]]
 ) -> None:
-    monkeypatch.setattr(status_events, "ticket_change_status", throttled)
+    monkeypatch.setattr(ticket_status_events, "ticket_change_status", throttled)
     failing = sqs_record(report(order["tickets"][0]["code"], "DONE", event_id="busy-2"))
 
     consume_status_events(sqs_event(failing), None)

@@ -1,8 +1,8 @@
-"""The events table: short-lived records, one kind per key prefix, each
+"""The expiring table: short-lived records, one kind per key prefix, each
 deleted by DynamoDB once its `expires_at` (TTL) has passed.
 
-- EVENT#<ticket>#<event id>: what became of a status event (orders.event_records)
-- FAILURE#<message id>: why a queue message last failed (orders.event_records)
+- EVENT#<ticket>#<event id>: what became of a status event (orders.status_event_records)
+- FAILURE#<message id>: why a queue message last failed (orders.status_event_records)
 - LOGIN#<email>: the open window of login attempts (users.login_attempts)
 """
 
@@ -12,7 +12,7 @@ from pynamodb.models import Model
 from chalicelib.storage import TableMeta
 
 
-class EventsTableItem(Model):
+class ExpiringItem(Model):
     class Meta(TableMeta):
         pass
 

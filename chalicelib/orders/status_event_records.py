@@ -1,4 +1,4 @@
-"""Records in the events table: what became of each status event, and why a message failed.
+"""Records in the expiring table: what became of each status event, and why a message failed.
 
 Event records make a status event take effect once: one is written, with a
 does-not-exist condition, in the same transaction as the change it causes.
@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.events_table import EventsTableItem
+from chalicelib.expiring_table import ExpiringItem
 
 RETENTION = timedelta(days=15)
 
@@ -25,7 +25,7 @@ def failure_key(message_id: str) -> str:
     return f"FAILURE#{message_id}"
 
 
-class EventRecord(EventsTableItem):
+class StatusEventRecord(ExpiringItem):
     outcome = UnicodeAttribute()
     ticket_code = UnicodeAttribute()
     status = UnicodeAttribute()
@@ -33,7 +33,7 @@ class EventRecord(EventsTableItem):
     recorded_at = UTCDateTimeAttribute()
 
 
-class FailureRecord(EventsTableItem):
+class FailureRecord(ExpiringItem):
     reason = UnicodeAttribute()
     attempts = NumberAttribute()
     recorded_at = UTCDateTimeAttribute()
