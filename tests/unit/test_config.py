@@ -157,33 +157,15 @@ def test_settings_are_frozen() -> None:
         settings.secret_key_value = STRONG_KEY  # type: ignore[misc]
 
 
-def _import_app(**overrides: str | None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    for name, value in overrides.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return subprocess.run(
-        [sys.executable, "-c", "import app"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_app_refuses_to_start_in_prod_without_secret_key() -> None:
-    result = _import_app(CATALYST_STAGE="prod", SECRET_KEY=None)
+    result = _run_python("import app", CATALYST_STAGE="prod", SECRET_KEY=None)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "ConfigurationError" in result.stderr
 
 
 def test_app_starts_in_prod_with_a_proper_secret_key() -> None:
-    result = _import_app(CATALYST_STAGE="prod", SECRET_KEY=STRONG_KEY)
+    result = _run_python("import app", CATALYST_STAGE="prod", SECRET_KEY=STRONG_KEY)
     assert result.returncode == 0, result.stderr
 
 
