@@ -1,8 +1,7 @@
 """The expiring table: short-lived records, one kind per key prefix, each
 deleted by DynamoDB once its `expires_at` (TTL) has passed.
 
-- EVENT#<ticket>#<event id>: what became of a status event (orders.status_event_records)
-- FAILURE#<message id>: why a queue message last failed (orders.status_event_records)
+- FAILURE#<message id>: why a queue message last failed (orders.message_failures)
 - LOGIN#<email>: the open window of login attempts (users.login_attempts)
 """
 

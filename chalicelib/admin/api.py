@@ -23,7 +23,7 @@ from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.orders.domain import OrderStatus, TicketStatus
 from chalicelib.orders.responses import order_summary, order_with_tickets
 from chalicelib.orders.schemas import TicketStatusResponse
-from chalicelib.orders.selectors import order_get_with_tickets, ticket_get_by_code
+from chalicelib.orders.selectors import order_get_with_tickets, ticket_key_by_code
 from chalicelib.users.authentication import user_from_authorization
 from chalicelib.users.models import UserRecord, principal_of
 from chalicelib.users.permissions import (
@@ -232,12 +232,12 @@ def get_order(order_id: int) -> dict:
 )
 def get_ticket(code: str) -> dict:
     _staff(VIEW_ORDER)
-    ticket = ticket_get_by_code(code=code)
-    details = order_get_with_tickets(order_id=int(ticket.order_id)) if ticket else None
+    key = ticket_key_by_code(code=code)
+    details = order_get_with_tickets(order_id=key.order_id) if key else None
     if details is None:
         raise NotFound(TICKET_CODE.not_found)
     return AdminTicketResponse(
-        **order_with_tickets(details), owner_id=details.order.owner_id, ticket_code=ticket.ticket_code
+        **order_with_tickets(details), owner_id=details.order.owner_id, ticket_code=key.code
     ).model_dump(mode="json")
 
 

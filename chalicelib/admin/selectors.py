@@ -3,13 +3,15 @@ search scans, bounded per request (chalicelib.storage.scan_page)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from itertools import batched, islice
 
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.orders.domain import FIRST_MONTH, OrderStatus, order_id_bound
 from chalicelib.orders.models import OrderRecord, month_of, status_month
+from chalicelib.orders.selectors import orders_by_id
 from chalicelib.pages import Page, newest_first_by_month
-from chalicelib.storage import scan_page
+from chalicelib.storage import MAX_ITEMS_SCANNED_PER_REQUEST, scan_page
 from chalicelib.users.domain import normalize_email
 from chalicelib.users.models import UserRecord
 from chalicelib.users.selectors import user_get_by_email, user_get_by_id
@@ -60,9 +62,13 @@ class OrderFilter:
     def as_condition(self) -> Condition:
         condition = OrderRecord.order_id.between(*self.id_range())
         if self.status is not None:
-            # The stored status, which the stream handler keeps up to date.
+            # The stored status, written with every change of what it derives from.
             condition &= OrderRecord.status == self.status.value
         return condition
+
+    def admits(self, order: OrderRecord) -> bool:
+        """The status filter, on an order read in full (the indexes hold keys only)."""
+        return self.status is None or order.status == self.status.value
 
 
 def orders_page(*, filters: OrderFilter, limit: int, resume: dict | None) -> Page[OrderRecord]:
@@ -80,7 +86,7 @@ def orders_page(*, filters: OrderFilter, limit: int, resume: dict | None) -> Pag
         ids = OrderRecord.order_id.between(*filters.id_range(below=below))
         return list(index.query(key, ids, scan_index_forward=False, limit=count))
 
-    return newest_first_by_month(
+    entries = newest_first_by_month(
         newest=resume.get("month") or month_of(datetime.combine(filters.newest_day, time.min)),
         oldest=filters.oldest_month,
         limit=limit,
@@ -88,6 +94,7 @@ def orders_page(*, filters: OrderFilter, limit: int, resume: dict | None) -> Pag
         query=query,
         position=lambda order: int(order.order_id),
     )
+    return Page(items=orders_by_id(entry.order_id for entry in entries.items), resume=entries.resume)
 
 
 def orders_search(*, query: str, filters: OrderFilter, limit: int, resume: dict | None) -> Page[OrderRecord]:
@@ -100,22 +107,29 @@ def orders_search(*, query: str, filters: OrderFilter, limit: int, resume: dict 
         low, high = filters.id_range(below=(resume or {}).get("below"))
         if low > high:
             return Page(items=[], resume=None)
-        status_filter = OrderRecord.status == filters.status.value if filters.status else None
-        batch = list(
-            OrderRecord.by_owner.query(
-                owner.user_id,
-                OrderRecord.order_id.between(low, high),
-                status_filter,
-                scan_index_forward=False,
-                limit=limit + 1,
-            )
-        )
-        more = len(batch) > limit
-        orders = batch[:limit]
-        return Page(items=orders, resume={"below": int(orders[-1].order_id)} if more else None)
+        return _owner_orders(owner.user_id, filters, limit=limit, low=low, high=high)
     low, high = filters.id_range()
     if low > high:
         return Page(items=[], resume=None)
     condition = OrderRecord.search_text.contains(query.lower()) & filters.as_condition()
     orders, next_key = scan_page(OrderRecord, condition, limit=limit, start_key=resume)
     return Page(items=orders, resume=next_key)
+
+
+def _owner_orders(owner_id: str, filters: OrderFilter, *, limit: int, low: int, high: int) -> Page[OrderRecord]:
+    """The owner's orders newest first within the id range; a status filter is
+    applied to the orders read, as the owner-index holds keys only. At most
+    MAX_ITEMS_SCANNED_PER_REQUEST are read; then the page resumes after the last one read."""
+    entries = OrderRecord.by_owner.query(
+        owner_id, OrderRecord.order_id.between(low, high), scan_index_forward=False, page_size=limit + 1
+    )
+    found: list[OrderRecord] = []
+    read, last_read = 0, None
+    for chunk in batched(islice(entries, MAX_ITEMS_SCANNED_PER_REQUEST), limit + 1):
+        read, last_read = read + len(chunk), int(chunk[-1].order_id)
+        found += [order for order in orders_by_id(entry.order_id for entry in chunk) if filters.admits(order)]
+        if len(found) > limit:
+            page = found[:limit]
+            return Page(items=page, resume={"below": int(page[-1].order_id)})
+    budget_spent = read == MAX_ITEMS_SCANNED_PER_REQUEST
+    return Page(items=found, resume={"below": last_read} if budget_spent else None)

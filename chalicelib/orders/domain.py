@@ -1,9 +1,12 @@
 """Order and ticket rules as plain Python: statuses, limits, ids."""
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+# How long a status event's id (against a second delivery) and a message's
+# failure reason are kept: beyond SQS's longest retention, 14 days.
+STATUS_EVENT_RETENTION = timedelta(days=15)
 # One DynamoDB transaction holds at most 100 items: the order and 99 tickets.
 MAX_TICKETS_PER_ORDER = 99
 MAX_PRODUCT_CODES_PER_TICKET = 100

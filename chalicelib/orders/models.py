@@ -2,9 +2,16 @@
 
 An order, its tickets and their history share a partition (pk = ORDER#<id>),
 so one strongly consistent Query reads an order with everything in it, and
-one transaction writes a change to it. Two sparse indexes serve the other
-access paths: a user's orders newest first, and a ticket by its public code.
-The table's stream (old and new images) feeds the outbound order events.
+one transaction writes a change to it. Indexes serve the other access
+paths: a user's orders newest first, a ticket by its public code, and the
+admin's orders by month and by status and month.
+
+Every index holds keys only (and the item's kind), so that a write that changes an order's counts,
+its dates or a ticket's status writes no index at all; a reader of an index
+fetches the items it found with one BatchGetItem (selectors.py). Only a new
+item, and a change of the order's stored status (the key of
+status-month-index), writes an index. The table's stream (old and new
+images) feeds the outbound order events.
 """
 
 from datetime import datetime
@@ -12,24 +19,30 @@ from datetime import datetime
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.constants import STREAM_NEW_AND_OLD_IMAGE
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.orders.domain import OrderStatus, TicketStatus, order_status_from_tickets
 from chalicelib.storage import TableMeta
 
+ORDER_PARTITION_PREFIX = "ORDER#"
 ORDER_SORT_KEY = "ORDER"
 TICKET_SORT_PREFIX = "TICKET#"
 HISTORY_SORT_PREFIX = "HISTORY#"
 
 
 def order_partition(order_id: int) -> str:
-    return f"ORDER#{order_id}"
+    return f"{ORDER_PARTITION_PREFIX}{order_id}"
+
+
+def order_id_of(partition: str) -> int:
+    return int(partition.removeprefix(ORDER_PARTITION_PREFIX))
 
 
 def ticket_sort_key(code: str) -> str:
@@ -50,10 +63,15 @@ class OrdersTableItem(Model):
     kind = DiscriminatorAttribute()
 
 
+# What every index holds: the keys, and the item's kind, which PynamoDB reads
+# to tell an order from a ticket (it never changes, so it costs no index write).
+KEYS_AND_KIND = IncludeProjection(["kind"])
+
+
 class OwnerIndex(GlobalSecondaryIndex["OrderRecord"]):
     class Meta:
         index_name = "owner-index"
-        projection = AllProjection()
+        projection = KEYS_AND_KIND
 
     owner_id = UnicodeAttribute(hash_key=True)
     order_id = NumberAttribute(range_key=True)
@@ -64,7 +82,7 @@ class MonthIndex(GlobalSecondaryIndex["OrderRecord"]):
 
     class Meta:
         index_name = "month-index"
-        projection = AllProjection()
+        projection = KEYS_AND_KIND
 
     created_month = UnicodeAttribute(hash_key=True)
     order_id = NumberAttribute(range_key=True)
@@ -75,7 +93,7 @@ class StatusMonthIndex(GlobalSecondaryIndex["OrderRecord"]):
 
     class Meta:
         index_name = "status-month-index"
-        projection = AllProjection()
+        projection = KEYS_AND_KIND
 
     status_month = UnicodeAttribute(hash_key=True)
     order_id = NumberAttribute(range_key=True)
@@ -84,7 +102,7 @@ class StatusMonthIndex(GlobalSecondaryIndex["OrderRecord"]):
 class TicketCodeIndex(GlobalSecondaryIndex["TicketRecord"]):
     class Meta:
         index_name = "ticket_code-index"
-        projection = AllProjection()
+        projection = KEYS_AND_KIND
 
     ticket_code = UnicodeAttribute(hash_key=True)
 
@@ -159,6 +177,10 @@ class TicketRecord(OrdersTableItem, discriminator="ticket"):
     version = NumberAttribute(default=1)
     # When the latest status report taken for this ticket happened; an older one is stale.
     last_change_at = UTCDateTimeAttribute(null=True)
+    # The status events taken for this ticket, by event id: {"outcome", "expires_at"
+    # (epoch seconds)}. Written with the change an event causes, on the ticket's
+    # version, so that a second delivery is a no-op; forgotten after STATUS_EVENT_RETENTION.
+    status_events = MapAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pynamodb.attributes import MapAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import audit_entry
 from chalicelib.errors import InvalidState, NotFound
 from chalicelib.orders.domain import (
+    STATUS_EVENT_RETENTION,
     ChangeOutcome,
     ChangeSource,
     OrderStatus,
@@ -35,10 +37,19 @@ from chalicelib.orders.models import (
     ticket_counts,
     ticket_sort_key,
 )
-from chalicelib.orders.selectors import OrderWithTickets, order_get, ticket_get_by_code
-from chalicelib.orders.status_event_records import RETENTION as EVENT_RETENTION
-from chalicelib.orders.status_event_records import StatusEventRecord, event_key
-from chalicelib.orders.stored_status import counts_as_read, stored_status_actions, stored_status_values
+from chalicelib.orders.selectors import (
+    OrderWithTickets,
+    TicketWithOrder,
+    order_get,
+    ticket_key_by_code,
+    ticket_with_order,
+)
+from chalicelib.orders.stored_status import (
+    counts_as_read,
+    stored_status_actions,
+    stored_status_after,
+    stored_status_values,
+)
 from chalicelib.storage import (
     CONDITION_FAILED,
     TRANSACTION_CONFLICT,
@@ -146,24 +157,12 @@ class StatusChange:
     outcome: ChangeOutcome
 
 
-def _event_record(
-    *,
-    ticket_code: str,
-    event_id: str,
-    outcome: ChangeOutcome,
-    status: TicketStatus,
-    source: ChangeSource,
-    now: datetime,
-) -> StatusEventRecord:
-    return StatusEventRecord(
-        event_key(ticket_code, event_id),
-        outcome=outcome.value,
-        ticket_code=ticket_code,
-        status=status.value,
-        source=source.value,
-        recorded_at=now,
-        expires_at=now + EVENT_RETENTION,
-    )
+def _remembered_events(ticket: TicketRecord, now: datetime) -> dict[str, Any]:
+    """The ticket's status events not yet forgotten (STATUS_EVENT_RETENTION after they were taken)."""
+    events = ticket.status_events or {}
+    if isinstance(events, MapAttribute):  # as read; in memory after a write, a dict
+        events = events.as_dict()
+    return {event_id: entry for event_id, entry in events.items() if int(entry["expires_at"]) > now.timestamp()}
 
 
 @dataclass(frozen=True)
@@ -171,7 +170,7 @@ class _TicketChange:
     """One status report's change to a ticket, described once: it produces the
     transaction's writes and the ticket's state after them."""
 
-    ticket: TicketRecord
+    found: TicketWithOrder
     previous: TicketStatus
     status: TicketStatus
     outcome: ChangeOutcome
@@ -181,20 +180,27 @@ class _TicketChange:
     event_id: str | None
 
     @property
-    def new_version(self) -> int:
-        return int(self.ticket.version) + 1
+    def ticket(self) -> TicketRecord:
+        return self.found.ticket
 
     def _new_values(self) -> list[tuple[Any, Any]]:
         # (attribute, value) pairs: PynamoDB's attributes are not hashable.
-        return [
-            (TicketRecord.status, self.status.value),
-            (TicketRecord.version, self.new_version),
-            (TicketRecord.last_change_at, self.reported_at),
-            (TicketRecord.updated_at, self.now),
-        ]
+        values: list[tuple[Any, Any]] = [(TicketRecord.version, int(self.ticket.version) + 1)]
+        if self.outcome is not ChangeOutcome.STALE:
+            values += [
+                (TicketRecord.status, self.status.value),
+                (TicketRecord.last_change_at, self.reported_at),
+                (TicketRecord.updated_at, self.now),
+            ]
+        if self.event_id is not None:
+            taken = {"outcome": self.outcome.value, "expires_at": int((self.now + STATUS_EVENT_RETENTION).timestamp())}
+            remembered = _remembered_events(self.ticket, self.now)
+            values.append((TicketRecord.status_events, {**remembered, self.event_id: taken}))
+        return values
 
     def write(self, transaction: TransactWrite) -> None:
-        """The ticket, on the version it was read at; when applied, its order's counts and a history entry."""
+        """The ticket, on the version it was read at; when applied, its order's
+        counts and stored status (stored_status.py), and a history entry."""
         ticket = self.ticket
         transaction.update(
             ticket,
@@ -203,19 +209,21 @@ class _TicketChange:
         )
         if self.outcome is not ChangeOutcome.APPLIED:
             return
+        order = self.found.order
         transaction.update(
-            OrderRecord(ticket.pk, ORDER_SORT_KEY),
+            OrderRecord(order.pk, ORDER_SORT_KEY),
             actions=[
                 TICKET_COUNT_ATTRIBUTES[self.previous].add(-1),
                 TICKET_COUNT_ATTRIBUTES[self.status].add(1),
                 OrderRecord.updated_at.set(self.now),
+                *stored_status_after(order, self.previous, self.status),
             ],
             condition=OrderRecord.pk.exists(),
         )
         transaction.save(
             HistoryRecord(
                 ticket.pk,
-                history_sort_key(ticket.ticket_code, self.new_version),
+                history_sort_key(ticket.ticket_code, int(ticket.version) + 1),
                 ticket_code=ticket.ticket_code,
                 from_status=self.previous.value,
                 to_status=self.status.value,
@@ -232,30 +240,19 @@ class _TicketChange:
             setattr(self.ticket, attribute.attr_name, value)
 
 
-def _report_records(change: _TicketChange, transaction: TransactWrite, audited_as: Principal | None) -> None:
-    """The records a report writes beside the ticket's change: its event id's, and the admin's audit entry."""
-    if change.event_id is not None:
-        record = _event_record(
-            ticket_code=change.ticket.ticket_code,
-            event_id=change.event_id,
-            outcome=change.outcome,
-            status=change.status,
-            source=change.source,
-            now=change.now,
+def _audit(change: _TicketChange, transaction: TransactWrite, audited_as: Principal) -> None:
+    """The admin's audit entry, in the change's transaction."""
+    taken = change.status if change.outcome is ChangeOutcome.APPLIED else change.previous
+    transaction.save(
+        audit_entry(
+            actor=audited_as,
+            action="ticket.change_status",
+            target_type="ticket",
+            target_id=change.ticket.ticket_code,
+            before={"status": change.previous.value},
+            after={"status": taken.value},
         )
-        transaction.save(record, condition=StatusEventRecord.pk.does_not_exist())
-    if audited_as is not None:
-        taken = change.status if change.outcome is ChangeOutcome.APPLIED else change.previous
-        transaction.save(
-            audit_entry(
-                actor=audited_as,
-                action="ticket.change_status",
-                target_type="ticket",
-                target_id=change.ticket.ticket_code,
-                before={"status": change.previous.value},
-                after={"status": taken.value},
-            )
-        )
+    )
 
 
 def ticket_change_status(
@@ -269,17 +266,23 @@ def ticket_change_status(
 ) -> StatusChange:
     """Take a status report for a ticket, from the API, a queue or the admin.
 
-    One transaction writes everything a report causes: the ticket, its
-    order's counts, a history entry, when the report has an id the record
-    that makes a second delivery of it a no-op, and for the admin the audit
-    entry.
+    One transaction writes everything a report causes: the ticket (with the
+    report's event id, which makes a second delivery a no-op), its order's
+    counts and stored status, a history entry, and for the admin the audit
+    entry. Each round reads the ticket and its order consistently, and writes
+    on what it read; a round that lost to another writer reads again.
     """
-    ticket = ticket_get_by_code(code=code)
-    if ticket is None:
+    key = ticket_key_by_code(code=code)
+    if key is None:
         raise NotFound("No ticket with this code.")
 
     def attempt() -> StatusChange:
-        now = datetime.now(UTC)
+        found = ticket_with_order(key)
+        if found is None:
+            raise NotFound("No ticket with this code.")
+        ticket, now = found.ticket, datetime.now(UTC)
+        if event_id is not None and event_id in _remembered_events(ticket, now):
+            return StatusChange(ticket=ticket, outcome=ChangeOutcome.DUPLICATE)
         # A report without a time is about "now", which is never older than the
         # latest report taken, even one stamped a little ahead by a sender's clock.
         reported_at = occurred_at or max(now, ticket.last_change_at or now)
@@ -289,37 +292,22 @@ def ticket_change_status(
         )
         if outcome is ChangeOutcome.STALE and event_id is None:
             return StatusChange(ticket=ticket, outcome=outcome)
-        change = _TicketChange(ticket, previous, status, outcome, reported_at, now, source, event_id)
+        change = _TicketChange(found, previous, status, outcome, reported_at, now, source, event_id)
         try:
             with transact_write() as transaction:
-                _report_records(change, transaction, audited_as)
-                if outcome is not ChangeOutcome.STALE:
-                    change.write(transaction)
+                change.write(transaction)
+                if audited_as is not None:
+                    _audit(change, transaction, audited_as)
         except TransactWriteError as error:
-            return _after_a_cancelled_change(ticket, error, has_event_id=event_id is not None)
-        if outcome is not ChangeOutcome.STALE:
-            change.apply()
+            if {CONDITION_FAILED, TRANSACTION_CONFLICT} & cancellation_codes(error):
+                raise LostRace from None  # another writer moved the ticket or its order: read again
+            raise
+        change.apply()
         return StatusChange(ticket=ticket, outcome=outcome)
 
     return with_retries(
         attempt, attempts=TICKET_UPDATE_ATTEMPTS, busy="The ticket is being changed by others. Try again."
     )
-
-
-def _after_a_cancelled_change(ticket: TicketRecord, error: TransactWriteError, *, has_event_id: bool) -> StatusChange:
-    """A duplicate report's answer; else re-read and raise LostRace, so that the next round decides again."""
-    reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-    if has_event_id and reasons and reasons[0] == CONDITION_FAILED:
-        # Answer with the ticket as it is, not as the lagging index showed it.
-        ticket.refresh(consistent_read=True)
-        return StatusChange(ticket=ticket, outcome=ChangeOutcome.DUPLICATE)
-    if CONDITION_FAILED in reasons:
-        # The ticket changed since it was read (the index read may also
-        # lag): read the item itself, consistently, and decide again.
-        ticket.refresh(consistent_read=True)
-    elif TRANSACTION_CONFLICT not in reasons:
-        raise error
-    raise LostRace from None
 
 
 def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:

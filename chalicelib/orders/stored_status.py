@@ -4,8 +4,16 @@ The rule is the domain's (order_status_from_tickets, on the ticket counts):
 requests read the status from the counts, which are always current. A copy
 is stored on the order, with its created month, for the admin's status
 index, which cannot index a derivation. Every write of that copy goes
-through this module: the new order's, the cancel's, and the stream
-handler's sync after ticket changes.
+through this module:
+
+- with what it derives from, in the same write: the new order, a cancel,
+  and a ticket change, which derives it from the counts it read plus its own
+  move. It is not conditioned on those counts, so that changes of different
+  tickets of one order do not queue behind each other; when two of them
+  race, the copy may be left one step behind;
+- the stream handler's sync, which derives it again from each committed
+  version of the order and writes only when the copy is behind: after a
+  race, not otherwise (so it costs nothing in the common case).
 """
 
 from typing import Any
@@ -13,8 +21,8 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.orders.domain import OrderStatus
-from chalicelib.orders.models import TICKET_COUNT_ATTRIBUTES, OrderRecord, order_status, status_month
+from chalicelib.orders.domain import OrderStatus, TicketStatus, order_status_from_tickets
+from chalicelib.orders.models import TICKET_COUNT_ATTRIBUTES, OrderRecord, order_status, status_month, ticket_counts
 from chalicelib.storage import is_condition_failure
 
 
@@ -27,6 +35,16 @@ def stored_status_actions(status: OrderStatus, created_month: str) -> list[Any]:
     """The copy's attributes as an update's actions."""
     values = stored_status_values(status, created_month)
     return [getattr(OrderRecord, name).set(value) for name, value in values.items()]
+
+
+def stored_status_after(order: OrderRecord, moved_from: TicketStatus, moved_to: TicketStatus) -> list[Any]:
+    """The copy's actions for a ticket change that moves one ticket of `order`
+    (as read) from one status to another, in the same update as the counts."""
+    counts = ticket_counts(order)
+    counts[moved_from] -= 1
+    counts[moved_to] += 1
+    derived = order_status_from_tickets(counts, cancelled=order.cancelled_at is not None)
+    return stored_status_actions(derived, order.created_month)
 
 
 def counts_as_read(order: OrderRecord) -> Condition:

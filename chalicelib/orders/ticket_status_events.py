@@ -22,10 +22,10 @@ from pydantic import ValidationError
 
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger
-from chalicelib.orders.domain import ChangeSource
+from chalicelib.orders.domain import STATUS_EVENT_RETENTION, ChangeSource
+from chalicelib.orders.message_failures import FailureRecord, failure_key
 from chalicelib.orders.schemas import TicketStatusEvent
 from chalicelib.orders.services import ticket_change_status
-from chalicelib.orders.status_event_records import RETENTION, FailureRecord, failure_key
 from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, send_message
 from chalicelib.storage import is_transient
 from chalicelib.web.validation import field_errors
@@ -108,7 +108,11 @@ def _fail(record: SQSRecord, *, reason: str) -> None:
     attempts = int(record.attributes.approximate_receive_count or 1)
     now = datetime.now(UTC)
     FailureRecord(
-        failure_key(record.message_id), reason=reason, attempts=attempts, recorded_at=now, expires_at=now + RETENTION
+        failure_key(record.message_id),
+        reason=reason,
+        attempts=attempts,
+        recorded_at=now,
+        expires_at=now + STATUS_EVENT_RETENTION,
     ).save()
     logger.warning(
         "status event failed; it will be delivered again",

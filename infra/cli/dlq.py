@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.orders.status_event_records import FailureRecord, failure_key
+from chalicelib.orders.message_failures import FailureRecord, failure_key
 from chalicelib.orders.ticket_status_events import DEAD_LETTER_ATTRIBUTES, REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE
 from chalicelib.queues import ORDER_EVENTS, TICKET_STATUS_EVENTS, dead_letter_queue, queue_url, sqs_client
 

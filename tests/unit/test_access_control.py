@@ -353,7 +353,7 @@ def test_authenticating_a_list_request_is_one_get_item(api: Api) -> None:
     with recorded_dynamodb_calls() as calls:
         response = api.get(ORDERS, token=token)
     assert response.status_code == 200
-    assert calls.counts == {"GetItem": 1, "Query": 1}
+    assert calls.counts == {"GetItem": 1, "Query": 1, "BatchGetItem": 1}
 
 
 def test_a_permission_check_adds_no_read(api: Api) -> None:

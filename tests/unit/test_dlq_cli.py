@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.orders.status_event_records import RETENTION, FailureRecord, failure_key
+from chalicelib.orders.domain import STATUS_EVENT_RETENTION
+from chalicelib.orders.message_failures import FailureRecord, failure_key
 from chalicelib.orders.ticket_status_events import REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE
 from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, queue_url, sqs_client
 from infra.cli.dlq import dlq_list, dlq_purge, dlq_redrive
@@ -39,7 +40,11 @@ def test_list_shows_each_dead_letter_with_its_reason_and_leaves_it_in_place(caps
     redriven = _dead_letter('{"ticket_code": "x"}')
     now = datetime.now(UTC)
     FailureRecord(
-        failure_key(redriven), reason="ticket x is not known", attempts=5, recorded_at=now, expires_at=now + RETENTION
+        failure_key(redriven),
+        reason="ticket x is not known",
+        attempts=5,
+        recorded_at=now,
+        expires_at=now + STATUS_EVENT_RETENTION,
     ).save()
     unexplained = _dead_letter('{"other": 1}')
 

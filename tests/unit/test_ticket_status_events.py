@@ -12,8 +12,9 @@ from botocore.exceptions import ClientError
 
 from app import app
 from chalicelib.orders import services, ticket_status_events
-from chalicelib.orders.status_event_records import FailureRecord, StatusEventRecord, event_key, failure_key
+from chalicelib.orders.message_failures import FailureRecord, failure_key
 from chalicelib.orders.ticket_status_events import consume_status_events
+from tests.support.orders import remembered_event
 from tests.unit.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("queues")
@@ -120,8 +121,7 @@ def test_valid_report_is_applied_with_source_sqs_and_its_event_id(api: Api, toke
     assert result == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "IN_PROGRESS", "sqs", "lab-42")], []]
     assert api.order_detail(token, order["order_id"])["status"] == "PROCESSING"
-    stored = StatusEventRecord.get(event_key(code, "lab-42"), consistent_read=True)
-    assert (stored.outcome, stored.status, stored.source) == ("applied", "IN_PROGRESS", "sqs")
+    assert remembered_event(code, "lab-42")["outcome"] == "applied"
     assert no_failure_record(record["messageId"])
     assert drain(DEAD_LETTERS) == []
 
@@ -159,8 +159,7 @@ def test_without_event_id_the_message_id_is_the_idempotency_key(api: Api, token:
 
     assert first == second == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "DONE", "sqs", record["messageId"])], []]
-    stored = StatusEventRecord.get(event_key(code, record["messageId"]), consistent_read=True)
-    assert stored.outcome == "applied"
+    assert remembered_event(code, record["messageId"])["outcome"] == "applied"
     assert api.order_detail(token, order["order_id"])["ticket_count"] == 2
 
 
@@ -173,9 +172,7 @@ def test_two_messages_without_event_id_are_two_reports(api: Api, token: str, ord
 
     assert result == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "DONE", "sqs", first["messageId"])], []]
-    outcomes = [
-        StatusEventRecord.get(event_key(code, r["messageId"]), consistent_read=True).outcome for r in (first, second)
-    ]
+    outcomes = [remembered_event(code, r["messageId"])["outcome"] for r in (first, second)]
     assert outcomes == ["applied", "unchanged"]
 
 
@@ -201,7 +198,7 @@ def test_stale_report_is_taken_and_recorded_not_applied(api: Api, token: str, or
 
     assert result == {"batchItemFailures": []}
     assert histories(api, token, order["order_id"]) == [[("NEW", "DONE", "sqs", "new")], []]
-    assert StatusEventRecord.get(event_key(code, "old"), consistent_read=True).outcome == "stale"
+    assert remembered_event(code, "old")["outcome"] == "stale"
     assert drain(DEAD_LETTERS) == []
 
 

@@ -9,7 +9,6 @@ import pytest
 from chalicelib.audit import AuditRecord
 from chalicelib.orders.domain import FIRST_MONTH
 from chalicelib.orders.models import ORDER_SORT_KEY, OrderRecord, order_partition
-from chalicelib.orders.stored_status import stored_status_sync
 from chalicelib.pages import previous_month
 from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import (
@@ -74,12 +73,6 @@ def stored_user(email: str) -> UserRecord:
 
 def stored_order(order_id: int) -> OrderRecord:
     return OrderRecord.get(order_partition(order_id), ORDER_SORT_KEY, consistent_read=True)
-
-
-def sync_status(*order_ids: int) -> None:
-    """What the orders stream handler does after each change: the status index follows."""
-    for order_id in order_ids:
-        stored_status_sync(order=stored_order(order_id))
 
 
 def audit_entries() -> list[AuditRecord]:
