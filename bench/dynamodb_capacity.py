@@ -17,7 +17,8 @@ The rules, from the DynamoDB Developer Guide ("Item sizes and formats",
 - GetItem: 1 read unit per 4 KB of the item when strongly consistent, half
   that when eventually consistent; Query: the sizes of all items read,
   summed, then rounded up to 4 KB; a read that finds nothing still costs
-  one (half) unit;
+  one (half) unit; BatchGetItem: each item found rounded up to 4 KB on its
+  own, consistent or not as its table's request says;
 - writes: 1 write unit per 1 KB of the larger of the item's images before
   and after the write, at least 1; a write whose condition fails is billed
   as a write of the item as it stands;
@@ -46,10 +47,10 @@ import botocore.session
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 TRANSACTION_FACTOR = 2
-_SIZED_READS = frozenset({"GetItem", "Query"})
+_SIZED_READS = frozenset({"GetItem", "Query", "BatchGetItem"})
 _SIZED_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"})
 _UNSIZED_DATA_CALLS = frozenset(
-    {"BatchGetItem", "BatchWriteItem", "Scan", "TransactGetItems", "ExecuteStatement", "ExecuteTransaction"}
+    {"BatchWriteItem", "Scan", "TransactGetItems", "ExecuteStatement", "ExecuteTransaction"}
 )
 _CONTEXT_KEY = "bench_capacity"
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -285,6 +286,11 @@ class CapacityRecorder:
             item = parsed.get("Item")
             call.items_read = 1 if item else 0
             call.read_units = read_units(item_size(item), consistent=bool(params.get("ConsistentRead")))
+        elif error is None and model.name == "BatchGetItem":
+            for table, items in parsed.get("Responses", {}).items():
+                consistent = bool(params["RequestItems"][table].get("ConsistentRead"))
+                call.items_read += len(items)
+                call.read_units += sum(read_units(item_size(item), consistent=consistent) for item in items)
         elif error is None and model.name == "Query":
             # No filter in the recorded paths, so the items returned are the items read.
             call.items_read = parsed.get("ScannedCount", 0)
