@@ -62,7 +62,7 @@ class OrderFilter:
     def as_condition(self) -> Condition:
         condition = OrderRecord.order_id.between(*self.id_range())
         if self.status is not None:
-            # The stored status, written with every change of what it derives from.
+            # The stored status (orders/stored_status.py), written with each change of its counts.
             condition &= OrderRecord.status == self.status.value
         return condition
 

@@ -81,9 +81,8 @@ def test_right_passwords_racing_wrong_ones_are_answered_within_the_contract(loca
     email = _account(local_stack)
     for _ in range(3):
         responses = _at_once(lambda n: _login(local_stack, email, PASSWORD if n % 2 else f"wrong {n}"))
-        statuses = _statuses(responses)
+        _statuses(responses)
         right, wrong = responses[1::2], responses[::2]
         assert {response.status_code for response in right} <= {200, 429, 503}
         assert {response.status_code for response in wrong} <= {401, 429, 503}
         assert all(response.json()["token"] for response in right if response.status_code == 200)
-        assert statuses[401] <= BURST // 2
