@@ -1,8 +1,9 @@
-"""Orders, their tickets and the tickets' status history in one DynamoDB table.
+"""Orders and their tickets in one DynamoDB table.
 
-An order, its tickets and their history share a partition (pk = ORDER#<id>),
-so one strongly consistent Query reads an order with everything in it, and
-one transaction writes a change to it. Indexes serve the other access
+An order and its tickets share a partition (pk = ORDER#<id>), so one
+strongly consistent Query reads an order with everything in it, and one
+transaction writes a change to it. A ticket carries its own status history,
+so that a change writes two items (the ticket and its order's counts), not three. Indexes serve the other access
 paths: a user's orders newest first, a ticket by its public code, and the
 admin's orders by month and by status and month.
 
@@ -34,7 +35,6 @@ from chalicelib.storage import TableMeta
 ORDER_PARTITION_PREFIX = "ORDER#"
 ORDER_SORT_KEY = "ORDER"
 TICKET_SORT_PREFIX = "TICKET#"
-HISTORY_SORT_PREFIX = "HISTORY#"
 
 
 def order_partition(order_id: int) -> str:
@@ -47,11 +47,6 @@ def order_id_of(partition: str) -> int:
 
 def ticket_sort_key(code: str) -> str:
     return f"{TICKET_SORT_PREFIX}{code}"
-
-
-def history_sort_key(code: str, version: int) -> str:
-    """Per ticket, in the order the changes were applied."""
-    return f"{HISTORY_SORT_PREFIX}{code}#{version:08d}"
 
 
 class OrdersTableItem(Model):
@@ -166,6 +161,17 @@ def search_text(customer_name: str, customer_phone: str) -> str:
     return f"{customer_name} {customer_phone}".lower()
 
 
+class StatusChangeEntry(MapAttribute):
+    """One applied status change of a ticket, in the ticket's history."""
+
+    from_status = UnicodeAttribute()
+    to_status = UnicodeAttribute()
+    occurred_at = UTCDateTimeAttribute()
+    recorded_at = UTCDateTimeAttribute()
+    source = UnicodeAttribute()
+    event_id = UnicodeAttribute(null=True)
+
+
 class TicketRecord(OrdersTableItem, discriminator="ticket"):
     ticket_code = UnicodeAttribute()
     order_id = NumberAttribute()
@@ -181,21 +187,9 @@ class TicketRecord(OrdersTableItem, discriminator="ticket"):
     # (epoch seconds)}. Written with the change an event causes, on the ticket's
     # version, so that a second delivery is a no-op; forgotten after STATUS_EVENT_RETENTION.
     status_events = MapAttribute(null=True)
+    # Every applied change, oldest first; appended by the change itself, on the version.
+    history = ListAttribute(of=StatusChangeEntry, null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
     by_code = TicketCodeIndex()
-
-
-class HistoryRecord(OrdersTableItem, discriminator="history"):
-    """One applied status change of one ticket."""
-
-    # Stored under another name than TicketRecord.ticket_code: that name keys
-    # the sparse ticket_code-index, which must hold tickets only.
-    ticket_code = UnicodeAttribute(attr_name="history_of")
-    from_status = UnicodeAttribute()
-    to_status = UnicodeAttribute()
-    occurred_at = UTCDateTimeAttribute()
-    recorded_at = UTCDateTimeAttribute()
-    source = UnicodeAttribute()
-    event_id = UnicodeAttribute(null=True)

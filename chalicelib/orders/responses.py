@@ -1,6 +1,6 @@
 """Response bodies of orders and tickets, built from their records."""
 
-from chalicelib.orders.models import HistoryRecord, OrderRecord, TicketRecord, order_status, ticket_counts
+from chalicelib.orders.models import OrderRecord, StatusChangeEntry, TicketRecord, order_status, ticket_counts
 from chalicelib.orders.schemas import OrderResponse, OrderSummaryResponse, StatusChangeResponse, TicketResponse
 from chalicelib.orders.selectors import OrderWithTickets
 
@@ -18,7 +18,7 @@ def _summary_fields(order: OrderRecord) -> dict:
     )
 
 
-def _change(change: HistoryRecord) -> StatusChangeResponse:
+def _change(change: StatusChangeEntry) -> StatusChangeResponse:
     return StatusChangeResponse(
         from_status=change.from_status,
         to_status=change.to_status,
@@ -29,19 +29,19 @@ def _change(change: HistoryRecord) -> StatusChangeResponse:
     )
 
 
-def _ticket(ticket: TicketRecord, history: list[HistoryRecord]) -> TicketResponse:
+def _ticket(ticket: TicketRecord) -> TicketResponse:
     return TicketResponse(
         code=ticket.ticket_code,
         status=ticket.status,
         product_codes=list(ticket.product_codes),
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
-        history=[_change(change) for change in history],
+        history=[_change(change) for change in ticket.history or []],
     )
 
 
 def order_with_tickets(details: OrderWithTickets) -> dict:
-    tickets = [_ticket(ticket, details.history.get(ticket.ticket_code, [])) for ticket in details.tickets]
+    tickets = [_ticket(ticket) for ticket in details.tickets]
     return OrderResponse(**_summary_fields(details.order), tickets=tickets).model_dump(mode="json")
 
 

@@ -3,11 +3,10 @@ found (its keys only), one BatchGetItem of the items themselves."""
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from chalicelib.orders.models import (
     ORDER_SORT_KEY,
-    HistoryRecord,
     OrderRecord,
     OrdersTableItem,
     TicketRecord,
@@ -22,8 +21,6 @@ from chalicelib.pages import Page
 class OrderWithTickets:
     order: OrderRecord
     tickets: list[TicketRecord]
-    # Each ticket's applied changes, oldest first, by ticket code.
-    history: dict[str, list[HistoryRecord]] = field(default_factory=dict)
 
 
 def order_get(*, order_id: int) -> OrderRecord | None:
@@ -34,22 +31,19 @@ def order_get(*, order_id: int) -> OrderRecord | None:
 
 
 def order_get_with_tickets(*, order_id: int) -> OrderWithTickets | None:
-    """The order with its tickets and their history, or None.
+    """The order with its tickets (each with its history), or None.
     One consistent Query of the order's partition."""
     order: OrderRecord | None = None
     tickets: list[TicketRecord] = []
-    history: dict[str, list[HistoryRecord]] = {}
     for item in OrdersTableItem.query(order_partition(order_id), consistent_read=True):
         if isinstance(item, OrderRecord):
             order = item
         elif isinstance(item, TicketRecord):
             tickets.append(item)
-        elif isinstance(item, HistoryRecord):
-            history.setdefault(item.ticket_code, []).append(item)
     if order is None:
         return None
     tickets.sort(key=lambda ticket: ticket.position)
-    return OrderWithTickets(order=order, tickets=tickets, history=history)
+    return OrderWithTickets(order=order, tickets=tickets)
 
 
 def orders_by_id(order_ids: Iterable[int]) -> list[OrderRecord]:

@@ -26,10 +26,9 @@ from chalicelib.orders.domain import (
 from chalicelib.orders.models import (
     ORDER_SORT_KEY,
     TICKET_COUNT_ATTRIBUTES,
-    HistoryRecord,
     OrderRecord,
+    StatusChangeEntry,
     TicketRecord,
-    history_sort_key,
     month_of,
     order_partition,
     order_status,
@@ -192,6 +191,16 @@ class _TicketChange:
                 (TicketRecord.last_change_at, self.reported_at),
                 (TicketRecord.updated_at, self.now),
             ]
+        if self.outcome is ChangeOutcome.APPLIED:
+            entry = StatusChangeEntry(
+                from_status=self.previous.value,
+                to_status=self.status.value,
+                occurred_at=self.reported_at,
+                recorded_at=self.now,
+                source=self.source.value,
+                event_id=self.event_id,
+            )
+            values.append((TicketRecord.history, [*(self.ticket.history or []), entry]))
         if self.event_id is not None:
             taken = {"outcome": self.outcome.value, "expires_at": int((self.now + STATUS_EVENT_RETENTION).timestamp())}
             remembered = _remembered_events(self.ticket, self.now)
@@ -199,8 +208,8 @@ class _TicketChange:
         return values
 
     def write(self, transaction: TransactWrite) -> None:
-        """The ticket, on the version it was read at; when applied, its order's
-        counts and stored status (stored_status.py), and a history entry."""
+        """The ticket (with its history), on the version it was read at; when
+        applied, its order's counts and stored status (stored_status.py)."""
         ticket = self.ticket
         transaction.update(
             ticket,
@@ -219,19 +228,6 @@ class _TicketChange:
                 *stored_status_after(order, self.previous, self.status),
             ],
             condition=OrderRecord.pk.exists(),
-        )
-        transaction.save(
-            HistoryRecord(
-                ticket.pk,
-                history_sort_key(ticket.ticket_code, int(ticket.version) + 1),
-                ticket_code=ticket.ticket_code,
-                from_status=self.previous.value,
-                to_status=self.status.value,
-                occurred_at=self.reported_at,
-                recorded_at=self.now,
-                source=self.source.value,
-                event_id=self.event_id,
-            )
         )
 
     def apply(self) -> None:
@@ -267,9 +263,9 @@ def ticket_change_status(
     """Take a status report for a ticket, from the API, a queue or the admin.
 
     One transaction writes everything a report causes: the ticket (with the
-    report's event id, which makes a second delivery a no-op), its order's
-    counts and stored status, a history entry, and for the admin the audit
-    entry. Each round reads the ticket and its order consistently, and writes
+    report's event id, which makes a second delivery a no-op, and the change
+    in its history), its order's counts and stored status, and for the admin
+    the audit entry. Each round reads the ticket and its order consistently, and writes
     on what it read; a round that lost to another writer reads again.
     """
     key = ticket_key_by_code(code=code)

@@ -47,16 +47,6 @@ def raw_ticket(order_id: int, code: str) -> dict:
     return raw_item(order_partition(order_id), f"TICKET#{code}")
 
 
-def raw_history(order_id: int, code: str) -> list[dict]:
-    response = dynamodb().query(
-        TableName=TABLE,
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
-        ExpressionAttributeValues={":pk": {"S": order_partition(order_id)}, ":sk": {"S": f"HISTORY#{code}#"}},
-        ConsistentRead=True,
-    )
-    return response["Items"]
-
-
 def stream_record(old: dict | None, new: dict | None, *, event_id: str | None = None) -> dict:
     """One record as Lambda hands it over from a NEW_AND_OLD_IMAGES stream."""
     item = new or old
@@ -251,14 +241,14 @@ def test_ticket_change_after_cancellation_is_a_ticket_event_only(api: Api, token
     assert [(event["from_status"], event["to_status"]) for event in ticket_events] == [("NEW", "DONE")]
 
 
-def test_history_and_removed_items_are_no_events(api: Api, token: str, order: dict) -> None:
+def test_unchanged_and_removed_items_are_no_events(api: Api, token: str, order: dict) -> None:
     order_id, code = order["order_id"], order["tickets"][0]["code"]
     set_status(api, code, "DONE")
-    [history] = raw_history(order_id, code)
+    ticket = raw_ticket(order_id, code)
 
     records = [
-        stream_record(None, history),
-        stream_record(raw_ticket(order_id, code), None),
+        stream_record(ticket, ticket),
+        stream_record(ticket, None),
         stream_record(raw_order(order_id), None),
     ]
 
@@ -269,15 +259,13 @@ def test_history_and_removed_items_are_no_events(api: Api, token: str, order: di
 
 
 def test_one_commit_publishes_its_ticket_and_order_events(api: Api, token: str, order: dict) -> None:
-    """A status change commits the ticket, the order's counts and a history entry: three stream records."""
+    """A status change commits the ticket (with its history) and the order's counts: two stream records."""
     order_id, code = order["order_id"], order["tickets"][0]["code"]
     ticket_before, order_before = raw_ticket(order_id, code), raw_order(order_id)
     set_status(api, code, "IN_PROGRESS")
-    [history] = raw_history(order_id, code)
     records = [
         stream_record(ticket_before, raw_ticket(order_id, code), event_id="e-ticket"),
         stream_record(order_before, raw_order(order_id), event_id="e-order"),
-        stream_record(None, history, event_id="e-history"),
     ]
 
     result = handle_orders_stream(stream_event(*records), None)
@@ -402,11 +390,11 @@ def test_record_without_an_event_is_never_a_failure_even_if_sending_is_down(
 ) -> None:
     order_id, code = order["order_id"], order["tickets"][0]["code"]
     set_status(api, code, "DONE")
-    [history] = raw_history(order_id, code)
+    ticket = raw_ticket(order_id, code)
 
     def down(*_: object, **__: object) -> str:
         raise AssertionError("nothing should be sent")
 
     monkeypatch.setattr(order_events, "send_message", down)
 
-    assert handle_orders_stream(stream_event(stream_record(None, history)), None) == {"batchItemFailures": []}
+    assert handle_orders_stream(stream_event(stream_record(ticket, ticket)), None) == {"batchItemFailures": []}

@@ -173,10 +173,10 @@ def test_a_ticket_change_that_cannot_be_written_leaves_no_audit_entry(api: Api, 
 def test_a_ticket_change_retried_after_a_conflict_is_audited_once(api: Api, root: Account, shop: Shop) -> None:
     order = create_order(api, shop.alice)
     code = order["tickets"][0]["code"]
-    # The ticket, the order's counts, the history entry and the audit entry.
+    # The ticket (with its history), the order's counts and the audit entry.
     reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}] + [
         {"Code": "None"}
-    ] * 3
+    ] * 2
     conflict = Fault(
         "dynamodb", "TransactWriteItems", "TransactionCanceledException", "Transaction cancelled", 1, reasons
     )
