@@ -6,10 +6,13 @@ VISIBILITY_PER_HANDLER_TIMEOUT times its consumer's timeout.
 """
 
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
 from chalicelib.storage import CONNECT_TIMEOUT_SECONDS, MAX_RETRY_ATTEMPTS, READ_TIMEOUT_SECONDS
@@ -71,11 +74,47 @@ def _queue_url(sqs: Any, name: str) -> str:
     return sqs.get_queue_url(QueueName=name)["QueueUrl"]
 
 
-def send_message(queue: str, body: str, attributes: dict[str, str] | None = None) -> str:
-    message_attributes = {
-        name: {"DataType": "String", "StringValue": value} for name, value in (attributes or {}).items()
-    }
+# SendMessageBatch's limit of entries per call.
+MAX_BATCH_ENTRIES = 10
+
+
+@dataclass(frozen=True)
+class Message:
+    body: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def message_attributes(self) -> dict[str, dict[str, str]]:
+        return {name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()}
+
+
+def send_message(queue: str, message: Message) -> str:
     response = sqs_client().send_message(
-        QueueUrl=queue_url(queue), MessageBody=body, MessageAttributes=message_attributes
+        QueueUrl=queue_url(queue), MessageBody=message.body, MessageAttributes=message.message_attributes
     )
     return response["MessageId"]
+
+
+def send_messages(queue: str, messages: Sequence[Message]) -> set[int]:
+    """Send the messages in SendMessageBatch calls of up to ten: SQS bills a
+    call, not a message, per 64 KB of payload. Returns the positions of the
+    messages that were not sent (the call failed, or SQS refused that entry),
+    for the caller to retry; a retry may send some of them twice."""
+    unsent: set[int] = set()
+    for start in range(0, len(messages), MAX_BATCH_ENTRIES):
+        positions = range(start, min(start + MAX_BATCH_ENTRIES, len(messages)))
+        entries = [
+            {
+                "Id": str(position),
+                "MessageBody": messages[position].body,
+                "MessageAttributes": messages[position].message_attributes,
+            }
+            for position in positions
+        ]
+        try:
+            response = sqs_client().send_message_batch(QueueUrl=queue_url(queue), Entries=entries)
+        except (ClientError, BotoCoreError):
+            unsent.update(positions)
+            continue
+        unsent.update(int(failure["Id"]) for failure in response.get("Failed", []))
+    return unsent

@@ -21,7 +21,7 @@ os.environ.update(TEST_ENVIRONMENT)
 
 from chalicelib.runtime import configure, load_settings  # noqa: E402
 from tests.support import botocore_hooks  # noqa: E402
-from tests.support.dynamodb_calls import attach_call_recorder  # noqa: E402
+from tests.support.aws_calls import attach_call_recorder  # noqa: E402
 from tests.support.faults import attach_fault_injector  # noqa: E402
 
 configure(load_settings(TEST_ENVIRONMENT))

@@ -6,7 +6,7 @@ JSON message. The stream carries each committed write even if the process
 that wrote it died a moment later, and a record whose publication fails is
 reported and retried (orders_stream.py), so every change is published at
 least once. Consumers deduplicate on `event_id`, which is the same on every
-retry.
+retry. A stream batch's events go out together, ten per SendMessageBatch.
 """
 
 import json
@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from chalicelib.observability import logger
 from chalicelib.orders.models import OrderRecord, OrdersTableItem, TicketRecord, order_status
-from chalicelib.queues import ORDER_EVENTS, send_message
+from chalicelib.queues import ORDER_EVENTS, Message, send_messages
 
 
 def record_image(record: DynamoDBRecord, name: str) -> OrdersTableItem | None:
@@ -64,7 +64,13 @@ def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
     return []
 
 
-def publish(record: DynamoDBRecord) -> None:
-    for outbound in events_for_record(record):
-        send_message(ORDER_EVENTS, json.dumps(outbound), {"type": outbound["type"]})
-        logger.debug("order event published", extra=outbound)
+def publish(records: list[DynamoDBRecord]) -> set[str]:
+    """Send the events of these stream records; returns the event ids of the
+    records whose events were not all sent."""
+    outbound = [(record, event) for record in records for event in events_for_record(record)]
+    messages = [Message(json.dumps(event), {"type": event["type"]}) for _record, event in outbound]
+    unsent = send_messages(ORDER_EVENTS, messages)
+    for position, (_record, event) in enumerate(outbound):
+        if position not in unsent:
+            logger.debug("order event published", extra=event)
+    return {outbound[position][0].event_id for position in unsent}

@@ -1,7 +1,8 @@
-"""The orders table's stream handler: for each committed write, publish its
-order events (order_events.py), then bring the order's stored status in line
-with its counts (stored_status.py). A record that fails either is reported
-to Lambda and retried; both steps are safe to repeat."""
+"""The orders table's stream handler: publish the order events of a batch's
+committed writes (order_events.py, in SendMessageBatch calls), then for each
+record bring the order's stored status in line with its counts
+(stored_status.py). A record whose events were not sent, or whose sync
+fails, is reported to Lambda and retried; both steps are safe to repeat."""
 
 from typing import Any
 
@@ -13,13 +14,19 @@ from chalicelib.orders.order_events import publish, record_image
 from chalicelib.orders.stored_status import stored_status_sync
 
 
+class EventsNotSent(Exception):
+    """Some of a record's order events were not sent: the record is retried."""
+
+
 def handle_orders_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    unsent = publish([DynamoDBRecord(raw) for raw in event.get("Records", [])])
+
+    def handle(record: DynamoDBRecord) -> None:
+        if record.event_id in unsent:
+            raise EventsNotSent(record.event_id)
+        new = record_image(record, "NewImage")
+        if isinstance(new, OrderRecord):
+            stored_status_sync(order=new)
+
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-    return process_partial_response(event=event, record_handler=_handle, processor=processor, context=context)
-
-
-def _handle(record: DynamoDBRecord) -> None:
-    publish(record)
-    new = record_image(record, "NewImage")
-    if isinstance(new, OrderRecord):
-        stored_status_sync(order=new)
+    return process_partial_response(event=event, record_handler=handle, processor=processor, context=context)

@@ -26,7 +26,7 @@ from chalicelib.orders.domain import STATUS_EVENT_RETENTION, ChangeSource
 from chalicelib.orders.message_failures import FailureRecord, failure_key
 from chalicelib.orders.schemas import TicketStatusEvent
 from chalicelib.orders.services import ticket_change_status
-from chalicelib.queues import TICKET_STATUS_EVENTS, dead_letter_queue, send_message
+from chalicelib.queues import TICKET_STATUS_EVENTS, Message, dead_letter_queue, send_message
 from chalicelib.storage import is_transient
 from chalicelib.web.validation import field_errors
 
@@ -96,11 +96,8 @@ def _dead_letter(record: SQSRecord, *, reason: str) -> None:
         and name not in DEAD_LETTER_ATTRIBUTES
     ][: MAX_MESSAGE_ATTRIBUTES - len(DEAD_LETTER_ATTRIBUTES)]
     reason = reason[:MAX_REASON_LENGTH]
-    send_message(
-        dead_letter_queue(TICKET_STATUS_EVENTS),
-        record.body,
-        {**dict(kept), REASON_ATTRIBUTE: reason, SOURCE_MESSAGE_ATTRIBUTE: record.message_id},
-    )
+    attributes = {**dict(kept), REASON_ATTRIBUTE: reason, SOURCE_MESSAGE_ATTRIBUTE: record.message_id}
+    send_message(dead_letter_queue(TICKET_STATUS_EVENTS), Message(record.body, attributes))
     logger.warning("status event dead-lettered", extra={"message_id": record.message_id, "reason": reason})
 
 

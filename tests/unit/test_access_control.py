@@ -11,7 +11,7 @@ from chalicelib.users.models import UserRecord, principal_of
 from chalicelib.users.permissions import ADD_ORDER, ALL_PERMISSIONS, VIEW_ORDER
 from chalicelib.users.services import user_issue_token, user_register
 from tests.support.accounts import EMAIL, PASSWORD
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.unit.conftest import Api, Reconfigure
 
 NEW_PASSWORD = "purple elephant umbrella"

@@ -26,7 +26,7 @@ from chalicelib.users.login_attempts import (
 )
 from chalicelib.users.models import UserRecord
 from tests.support.accounts import EMAIL, PASSWORD
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.unit.conftest import Api
 
 NEW_PASSWORD = "purple elephant umbrella"

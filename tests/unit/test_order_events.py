@@ -3,21 +3,21 @@
 import itertools
 import json
 import uuid
-from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from botocore.exceptions import ClientError
 
 from app import app
 from chalicelib import queues
-from chalicelib.orders import order_events
 from chalicelib.orders.models import OrderRecord, order_partition
 from chalicelib.orders.order_events import events_for_record
 from chalicelib.orders.orders_stream import handle_orders_stream
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from chalicelib.storage import MAX_RETRY_ATTEMPTS
+from tests.support.aws_calls import recorded_dynamodb_calls, recorded_sqs_calls
+from tests.support.faults import Fault, faults
 from tests.unit.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("queues")
@@ -304,27 +304,33 @@ def test_chalice_handler_publishes_the_batch(api: Api, token: str, order: dict) 
     assert [(m["event_id"], m["to_status"]) for m in published()] == [("via-chalice", "PENDING")]
 
 
-def failing_once(send: Callable[..., str]) -> Callable[..., str]:
-    calls = itertools.count()
+def test_a_batchs_events_go_out_together_ten_per_call(api: Api, token: str, order: dict) -> None:
+    """Twelve records with an event each: two SendMessageBatch calls, every event once."""
+    records = []
+    for index in range(12):
+        created = api.create_order(token, tickets=1)
+        records.append(stream_record(None, raw_order(created["order_id"]), event_id=f"e-{index}"))
 
-    def send_or_fail(*args: object, **kwargs: object) -> str:
-        if next(calls) == 0:
-            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "try later"}}, "SendMessage")
-        return send(*args, **kwargs)
+    with recorded_sqs_calls() as calls:
+        result = handle_orders_stream(stream_event(*records), None)
 
-    return send_or_fail
+    assert result == {"batchItemFailures": []}
+    assert calls.counts == {"SendMessageBatch": 2}
+    assert sorted(message["event_id"] for message in published()) == sorted(f"e-{index}" for index in range(12))
 
 
-def test_publish_failing_once_after_the_commit_is_reported_and_published_on_retry(
-    api: Api, token: str, order: dict, monkeypatch: pytest.MonkeyPatch
+def test_sending_failing_once_after_the_commit_is_reported_and_published_on_retry(
+    api: Api, token: str, order: dict
 ) -> None:
     order_id, code = order["order_id"], order["tickets"][0]["code"]
     before = raw_ticket(order_id, code)
     set_status(api, code, "DONE")
     record = stream_record(before, raw_ticket(order_id, code), event_id="committed-1")
-    monkeypatch.setattr(order_events, "send_message", failing_once(queues.send_message))
+    # Once more than the SDK retries, so that the call fails for the handler.
+    unavailable = Fault("sqs", "SendMessageBatch", "ServiceUnavailable", "try later", times=1 + MAX_RETRY_ATTEMPTS)
 
-    first = handle_orders_stream(stream_event(record), None)
+    with faults(unavailable):
+        first = handle_orders_stream(stream_event(record), None)
     after_first = published()
     second = handle_orders_stream(stream_event(record), None)
 
@@ -335,25 +341,43 @@ def test_publish_failing_once_after_the_commit_is_reported_and_published_on_retr
     assert [message["event_id"] for message in events_of(record)] == ["committed-1"]
 
 
-def test_failed_record_is_retried_from_itself_and_every_event_is_published_once(
+class RefusingEntries:
+    """An SQS client whose SendMessageBatch refuses the entries at some positions, as SQS
+    does for one entry of a batch (its Failed list), and sends the others for real."""
+
+    def __init__(self, real: Any, refused: set[int]) -> None:
+        self.real = real
+        self.refused = refused
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict]) -> dict:
+        sent = [entry for position, entry in enumerate(Entries) if position not in self.refused]
+        response = self.real.send_message_batch(QueueUrl=QueueUrl, Entries=sent) if sent else {}
+        failed = [
+            {"Id": entry["Id"], "SenderFault": False, "Code": "InternalError"}
+            for position, entry in enumerate(Entries)
+            if position in self.refused
+        ]
+        return {**response, "Failed": failed}
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_a_refused_entry_fails_its_record_alone_and_every_event_is_published(
     api: Api, token: str, order: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Lambda resumes a stream from the first failed record: what came before is not delivered again."""
+    """Lambda resumes a stream from the first failed record; the records before it are not
+    delivered again, and those after it are (their events may be published twice)."""
     order_id, code = order["order_id"], order["tickets"][0]["code"]
     inserted = stream_record(None, raw_order(order_id), event_id="e-insert")
     ticket_before = raw_ticket(order_id, code)
     set_status(api, code, "IN_PROGRESS")
     changed = stream_record(ticket_before, raw_ticket(order_id, code), event_id="e-change")
-    sends = itertools.count()
-
-    def second_send_fails(*args: object, **kwargs: object) -> str:
-        if next(sends) == 1:
-            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "try later"}}, "SendMessage")
-        return queues.send_message(*args, **kwargs)
-
-    monkeypatch.setattr(order_events, "send_message", second_send_fails)
+    refusing = RefusingEntries(queues.sqs_client(), refused={1})
+    monkeypatch.setattr(queues, "sqs_client", lambda: refusing)
 
     first = handle_orders_stream(stream_event(inserted, changed), None)
+    monkeypatch.undo()
     retry = handle_orders_stream(stream_event(changed), None)
 
     assert first == {"batchItemFailures": [{"itemIdentifier": sequence_number(changed)}]}
@@ -361,40 +385,13 @@ def test_failed_record_is_retried_from_itself_and_every_event_is_published_once(
     assert sorted(message["event_id"] for message in published()) == ["e-change", "e-insert"]
 
 
-def test_sqs_client_failing_once_is_reported_and_published_on_retry(
-    api: Api, token: str, order: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    record = stream_record(None, raw_order(order["order_id"]), event_id="client-level")
-    real_client = queues.sqs_client()
-
-    class FlakyClient:
-        def __init__(self) -> None:
-            self.send_message = failing_once(real_client.send_message)
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(real_client, name)
-
-    flaky = FlakyClient()
-    monkeypatch.setattr(queues, "sqs_client", lambda: flaky)
-
-    first = handle_orders_stream(stream_event(record), None)
-    second = handle_orders_stream(stream_event(record), None)
-
-    assert first == {"batchItemFailures": [{"itemIdentifier": sequence_number(record)}]}
-    assert second == {"batchItemFailures": []}
-    assert [message["event_id"] for message in published()] == ["client-level"]
-
-
-def test_record_without_an_event_is_never_a_failure_even_if_sending_is_down(
-    api: Api, token: str, order: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_record_without_an_event_is_never_a_failure_and_sends_nothing(api: Api, token: str, order: dict) -> None:
     order_id, code = order["order_id"], order["tickets"][0]["code"]
     set_status(api, code, "DONE")
     ticket = raw_ticket(order_id, code)
 
-    def down(*_: object, **__: object) -> str:
-        raise AssertionError("nothing should be sent")
+    with recorded_sqs_calls() as calls:
+        result = handle_orders_stream(stream_event(stream_record(ticket, ticket)), None)
 
-    monkeypatch.setattr(order_events, "send_message", down)
-
-    assert handle_orders_stream(stream_event(stream_record(ticket, ticket)), None) == {"batchItemFailures": []}
+    assert result == {"batchItemFailures": []}
+    assert calls.calls == []

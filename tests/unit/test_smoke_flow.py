@@ -1,4 +1,4 @@
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.unit.conftest import Api
 
 

@@ -37,7 +37,7 @@ from chalicelib.orders.models import (
     ticket_counts,
 )
 from chalicelib.orders.selectors import TicketKey, TicketWithOrder, ticket_key_by_code, ticket_with_order
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.support.orders import counts_of, remembered_event
 from tests.unit.conftest import Api
 

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.users.models import UserRecord
 from tests.support.accounts import PASSWORD
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.unit.admin.conftest import (
     Account,
     Shop,

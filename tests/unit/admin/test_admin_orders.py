@@ -17,7 +17,7 @@ from chalicelib.orders import services as order_services
 from chalicelib.orders.domain import OrderStatus, new_order_id
 from chalicelib.orders.models import OrderRecord, month_of
 from chalicelib.orders.stored_status import stored_status_actions, stored_status_sync
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.unit.admin.conftest import (
     INVALID_CURSOR,
     NO_ORDER,

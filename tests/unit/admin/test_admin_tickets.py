@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.orders.domain import TicketStatus
 from chalicelib.orders.models import ticket_counts
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.unit.admin.conftest import (
     NO_TICKET,
     Account,

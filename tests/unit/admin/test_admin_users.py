@@ -12,7 +12,7 @@ from chalicelib.users.permissions import (
     VIEW_ORDER,
     VIEW_USER,
 )
-from tests.support.dynamodb_calls import recorded_dynamodb_calls
+from tests.support.aws_calls import recorded_dynamodb_calls
 from tests.unit.admin.conftest import (
     BUYER,
     INVALID_CURSOR,

@@ -4,7 +4,7 @@ from collections.abc import Callable
 import pytest
 
 from chalicelib.tables import TABLES
-from tests.support.dynamodb_calls import CallLog, recorded_dynamodb_calls
+from tests.support.aws_calls import CallLog, recorded_dynamodb_calls
 from tests.unit.conftest import Api
 
 AUTH = {"GetItem": 1}
