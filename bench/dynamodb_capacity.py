@@ -26,7 +26,12 @@ The rules, from the DynamoDB Developer Guide ("Item sizes and formats",
 - every global secondary index whose entry a write adds, changes or removes
   costs write units for the projected entry (twice when its key changes: a
   delete and a put). Index writes are billed as standard writes, inside a
-  transaction too.
+  transaction too. The same writes are also priced as if every index
+  projected every attribute (the tables before issue 13), so that both
+  designs are compared on one set of calls.
+
+SQS bills a request per 64 KB of its payload (the bodies and attributes of
+its messages): a SendMessageBatch of ten small messages is one request.
 
 To know the sizes of the items a write touches, they are read before and
 after the write through a client of its own, which is not recorded. Calls
@@ -54,6 +59,7 @@ _UNSIZED_DATA_CALLS = frozenset(
 )
 _CONTEXT_KEY = "bench_capacity"
 CONDITION_FAILED = "ConditionalCheckFailedException"
+SQS_BILLED_CHUNK_BYTES = 64 * 1024
 
 
 def _as_list(value: dict | list) -> list:
@@ -124,6 +130,11 @@ class TableShape:
     def key_of(self, item: dict[str, Any]) -> dict[str, Any]:
         return {name: item[name] for name in self.key_names}
 
+    def projecting_everything(self) -> "TableShape":
+        """The same indexes, each projecting every attribute."""
+        indexes = tuple(IndexShape(index.key_names, "ALL", frozenset()) for index in self.indexes)
+        return TableShape(self.key_names, indexes)
+
 
 def index_write_units(table: TableShape, before: dict | None, after: dict | None) -> int:
     units = 0
@@ -149,6 +160,8 @@ class CallCost:
     read_units: float = 0.0
     write_units: float = 0.0
     index_write_units: float = 0.0
+    # The same write's index units if every index projected every attribute.
+    index_write_units_projecting_everything: float = 0.0
     error: str | None = None
 
     @property
@@ -162,6 +175,8 @@ class CallCost:
 class CostLog:
     calls: list[CallCost] = field(default_factory=list)
     sqs_calls: Counter = field(default_factory=Counter)
+    # By operation, the requests SQS bills for those calls (one per 64 KB of payload).
+    sqs_billed_requests: Counter = field(default_factory=Counter)
 
     @property
     def operations(self) -> Counter:
@@ -197,7 +212,7 @@ class CapacityRecorder:
                 client.meta.events.register("before-parameter-build.dynamodb", recorder._before_dynamodb_call)
                 client.meta.events.register("after-call.dynamodb", recorder._after_dynamodb_call)
             elif service_name == "sqs":
-                client.meta.events.register("before-call.sqs", recorder._on_sqs_call)
+                client.meta.events.register("before-parameter-build.sqs", recorder._on_sqs_call)
             return client
 
         botocore.session.Session.create_client = create_hooked_client  # type: ignore[method-assign]
@@ -302,9 +317,25 @@ class CapacityRecorder:
                 factor = TRANSACTION_FACTOR if target.transactional else 1
                 call.items_written += 1
                 call.write_units += factor * write_units(max(item_size(before), item_size(after)))
-                call.index_write_units += index_write_units(self._table(target.table), before, after)
+                table = self._table(target.table)
+                call.index_write_units += index_write_units(table, before, after)
+                call.index_write_units_projecting_everything += index_write_units(
+                    table.projecting_everything(), before, after
+                )
         self._record(call)
 
-    def _on_sqs_call(self, model: Any, **_: Any) -> None:
+    def _on_sqs_call(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        billed = sqs_billed_requests(params)
         for log in self._logs:
             log.sqs_calls[model.name] += 1
+            log.sqs_billed_requests[model.name] += billed
+
+
+def sqs_billed_requests(params: dict[str, Any]) -> int:
+    """What SQS bills for one call: a request per 64 KB of the payload it carries."""
+    payload = 0
+    for message in params.get("Entries", [params]):
+        payload += len(message.get("MessageBody", "").encode())
+        for name, value in message.get("MessageAttributes", {}).items():
+            payload += len(name.encode()) + len(value["DataType"].encode()) + len(value.get("StringValue", "").encode())
+    return max(1, math.ceil(payload / SQS_BILLED_CHUNK_BYTES))

@@ -11,6 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bench.cold_start import HOW_TO_PACKAGE
+from bench.pricing import FRONT_DOORS, INDEX_DESIGNS, NEW_INDEXES, PRICE_PER_MILLION, WRITE_UNIT
 from bench.stats import median, p95
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -57,7 +58,6 @@ class Results:
     cold_start: Any = None
     package: Any = None
     first_request: Any = None
-    operations: list[Any] = field(default_factory=list)
     cost: Any = None
     latency: dict[str, list[float]] = field(default_factory=dict)
     scale: list[Any] = field(default_factory=list)
@@ -128,14 +128,14 @@ def _cold_start_rows(results: Results) -> list[tuple[str, str, str, str]]:
 def _operation_rows(results: Results) -> list[tuple[str, str, str, str]]:
     section = "2 DynamoDB per operation"
     rows = []
-    for operation in results.operations:
+    for operation in results.cost.operations:
         log = operation.log
         index = log.total("index_write_units")
         rows.append(
             (
                 section,
                 operation.name,
-                f"computed {_units(operation.read_units)} RRU, {_units(operation.write_units)} WRU",
+                f"computed {_units(operation.read_units)} RRU, {_units(operation.write_units())} WRU",
                 f"calls: {operation.calls}; items read {int(log.total('items_read'))}, written "
                 f"{int(log.total('items_written'))}; WRU = {_units(log.total('write_units'))} table + "
                 f"{_units(index)} index; moto's ConsumedCapacity {_units(log.total('reported_units'))} "
@@ -146,31 +146,39 @@ def _operation_rows(results: Results) -> list[tuple[str, str, str, str]]:
 
 
 def _cost_rows(results: Results) -> list[tuple[str, str, str, str]]:
-    cost = results.cost
-    section = "2 cost per million orders"
-    per_million = cost.per_million_orders
-    lifecycle = "; ".join(f"{step.times:g} x {step.operation}" for step in cost.steps)
-    rows = [
-        (
-            section,
-            name,
-            _dollars(dollars),
-            f"{cost.per_order[name]:.2f} per order x ${cost.prices[name]} per million",
+    rows = []
+    for life in results.cost.lives:
+        section = f"2 cost per million orders, {life.tickets} ticket{'s' if life.tickets > 1 else ''}"
+        per_order = life.per_order(NEW_INDEXES)
+        for name, dollars in life.per_million_orders(front_door="REST", indexes=NEW_INDEXES).items():
+            count = per_order.get(name, life.api_requests)
+            price = PRICE_PER_MILLION.get(name, FRONT_DOORS["REST"])
+            rows.append((section, name, _dollars(dollars), f"{count:.2f} per order x ${price} per million"))
+        for front_door in FRONT_DOORS:
+            for indexes in INDEX_DESIGNS:
+                rows.append(
+                    (
+                        section,
+                        f"total: {front_door}, {indexes}",
+                        _dollars(life.total(front_door=front_door, indexes=indexes)),
+                        f"WRU {life.per_order(indexes)[WRITE_UNIT]:g} per order; {life.api_requests} API requests "
+                        f"at ${FRONT_DOORS[front_door]} per million",
+                    )
+                )
+        rows.append(
+            (
+                section,
+                "assumptions",
+                f"{len(life.steps)} steps run",
+                f"one order's life, run step by step: {life.description}. Index designs priced on the same calls "
+                "(reads as measured with the new indexes, each index query followed by a BatchGetItem, so the "
+                "every-attribute rows overstate their reads). SQS also counts an integrator's send per event and "
+                "Lambda's receive and delete per batch of 10; Lambda counts one invocation per API call, one per "
+                "batch of events, and the stream handler's invocations as measured here (one per write at low "
+                "traffic, fewer under load). us-east-1 on-demand prices (DynamoDB after the November 2024 cut); "
+                "not included: Lambda duration, storage, data transfer, free tiers",
+            )
         )
-        for name, dollars in per_million.items()
-    ]
-    rows.append(
-        (
-            section,
-            "total",
-            _dollars(sum(per_million.values())),
-            f"one order's life, assumed: {lifecycle}. SQS also counts an integrator's send per event and "
-            "Lambda's receive and delete per batch; Lambda counts one invocation per API call, one per batch of "
-            "events, and the stream handler's invocations as measured here (one per write at low traffic, fewer "
-            "under load). us-east-1 on-demand prices (DynamoDB after the November 2024 cut); not included: "
-            "Lambda duration, storage, data transfer, free tiers",
-        )
-    )
     return rows
 
 
