@@ -2,6 +2,7 @@
 
     cdk synth  -c stage=dev
     cdk deploy -c stage=prod
+    cdk deploy -c stage=prod -c front_door=rest    (the REST API instead of the HTTP API)
 
 Run from infra/cdk (cdk.json) or through the Makefile's cdk-* targets.
 """
@@ -19,13 +20,13 @@ def main() -> None:
     sys.path.insert(0, str(PROJECT_DIR))
     from chalicelib.runtime import configure, load_settings
     from infra.cdk.stack import CatalystStack
-    from infra.cdk.stages import SECRET_ID_VARIABLE, UnknownStageError, signing_key_name, stage_profile
+    from infra.cdk.stages import SECRET_ID_VARIABLE, StageChoiceError, signing_key_name, stage_profile
 
     app = cdk.App()
     stage = app.node.try_get_context("stage")
     try:
-        profile = stage_profile(stage)
-    except UnknownStageError as error:
+        profile = stage_profile(stage, app.node.try_get_context("front_door"))
+    except StageChoiceError as error:
         sys.exit(f"Catalyst's CDK app: {error}")
     # In the environment, because the stack loads app.py, which reads its
     # settings there as on Lambda: the stage, which names every table and

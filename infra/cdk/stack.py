@@ -6,6 +6,10 @@ off the PynamoDB models), the queues with their dead-letter queues, one IAM
 role per function with exactly the grants in permissions.py, the signing
 key, throttling, log retention and alarms. Where the packaged template needs
 to point at those resources, it is overridden here, by logical id.
+
+The front door is the stage's choice (stages.py): the HTTP API
+(http_api.py), in which case the packaged REST API is taken out of the
+template, or Chalice's REST API.
 """
 
 import contextlib
@@ -35,6 +39,7 @@ from chalicelib.queues import (
     dead_letter_queue,
 )
 from chalicelib.tables import TABLES
+from infra.cdk.http_api import HttpApi
 from infra.cdk.permissions import (
     API_HANDLER,
     FUNCTIONS,
@@ -43,7 +48,7 @@ from infra.cdk.permissions import (
     STREAM_SOURCES,
     TABLE_ACCESS,
 )
-from infra.cdk.stages import SECRET_ID_VARIABLE, StageProfile, signing_key_name
+from infra.cdk.stages import HTTP_API, SECRET_ID_VARIABLE, StageProfile, signing_key_name
 from infra.cdk.tables import table_shape
 from infra.local.bootstrap import consumer_timeouts, visibility_timeout
 
@@ -57,6 +62,9 @@ STREAM_DEAD_LETTERS = "orders-stream"
 ALARM_PERIOD = Duration.minutes(5)
 # API Gateway's stage, as api_gateway_stage in .chalice/config.json.
 API_STAGE = "api"
+# What Chalice's template holds for its REST API, taken out when the HTTP API is chosen.
+REST_API_RESOURCES = ("RestAPI", "APIHandlerInvokePermission")
+REST_API_OUTPUTS = ("RestAPIId", "EndpointURL")
 STREAM_READ_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords")
 
 
@@ -94,8 +102,8 @@ class CatalystStack(Stack):
         self.app = self._chalice_app(project_dir)
         self._wire_functions()
         self._wire_event_sources(project_dir)
-        self._throttle_api()
-        self._alarms(stage)
+        api_5xx = self._front_door(project_dir)
+        self._alarms(stage, api_5xx)
         for queue in QUEUES:
             CfnOutput(self, f"{to_cfn_resource_name(queue)}QueueUrl", value=self.queues[queue].queue_url)
         CfnOutput(self, "SigningKeyArn", value=self.signing_key.secret_arn)
@@ -252,9 +260,38 @@ class CatalystStack(Stack):
 
     # The edge
 
-    def _throttle_api(self) -> None:
-        api = self.app.get_resource("RestAPI")
+    def _front_door(self, project_dir: Path) -> cloudwatch.Metric:
+        """The stage's API, throttled, with its EndpointURL; returns its 5xx metric."""
         api_name = self.settings.resource_name("api")
+        if self.profile.front_door != HTTP_API:
+            self._throttle_rest_api(api_name)
+            return cloudwatch.Metric(
+                namespace="AWS/ApiGateway",
+                metric_name="5XXError",
+                dimensions_map={"ApiName": api_name, "Stage": API_STAGE},
+                period=ALARM_PERIOD,
+                statistic="Sum",
+            )
+        template = self.app.sam_template
+        outputs = template.node.find_child("$Outputs").node
+        for logical_id in REST_API_RESOURCES:
+            template.node.try_remove_child(logical_id)
+        for logical_id in REST_API_OUTPUTS:
+            outputs.try_remove_child(logical_id)
+        http_api = HttpApi(
+            self,
+            "HttpApi",
+            name=api_name,
+            app=CLIFactory(str(project_dir)).load_chalice_app(),
+            function=self.function(API_HANDLER),
+            rate_limit=self.profile.api_rate_limit,
+            burst_limit=self.profile.api_burst_limit,
+        )
+        CfnOutput(self, "EndpointURL", value=http_api.endpoint_url)
+        return http_api.metric("5xx", period=ALARM_PERIOD, statistic="Sum")
+
+    def _throttle_rest_api(self, api_name: str) -> None:
+        api = self.app.get_resource("RestAPI")
         # Named per stage, so each stage's API Gateway metrics are its own.
         api.add_property_override("Name", api_name)
         api.add_property_override("DefinitionBody.info.title", api_name)
@@ -272,7 +309,7 @@ class CatalystStack(Stack):
 
     # Operations
 
-    def _alarms(self, stage: str) -> None:
+    def _alarms(self, stage: str, api_5xx: cloudwatch.Metric) -> None:
         action = cloudwatch_actions.SnsAction(self.alarm_topic)
         dead_letters = {
             dead_letter_queue(queue): "messages that failed for good: python -m infra.cli dlq list" for queue in QUEUES
@@ -289,17 +326,7 @@ class CatalystStack(Stack):
             )
             for name, what in dead_letters.items()
         }
-        api_name = self.settings.resource_name("api")
-        alarms["Api5xx"] = (
-            cloudwatch.Metric(
-                namespace="AWS/ApiGateway",
-                metric_name="5XXError",
-                dimensions_map={"ApiName": api_name, "Stage": API_STAGE},
-                period=ALARM_PERIOD,
-                statistic="Sum",
-            ),
-            f"{api_name} answered with 5xx",
-        )
+        alarms["Api5xx"] = (api_5xx, f"{self.settings.resource_name('api')} answered with 5xx")
         for name in FUNCTIONS:
             for metric_name in ("Errors", "Throttles"):
                 alarms[f"{name}{metric_name}"] = (

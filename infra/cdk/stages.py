@@ -8,7 +8,9 @@ developer's machine (make run, LocalStack's init hook, the test suite) and
 have no stack.
 """
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Literal
 
 from aws_cdk import RemovalPolicy
 from aws_cdk.aws_logs import RetentionDays
@@ -16,6 +18,14 @@ from aws_cdk.aws_logs import RetentionDays
 # Where the functions find the signing key, read at first use: the key itself
 # is never in their environment nor in the template.
 SECRET_ID_VARIABLE = "SECRET_KEY_SECRET_ID"  # noqa: S105 (a variable name, not a secret)
+
+
+# API Gateway's two kinds of API. The HTTP API costs $1.00 per million requests
+# against the REST API's $3.50; REST keeps what HTTP APIs lack (X-Ray on the
+# stage, usage plans and API keys, request validation, WAF).
+HTTP_API, REST_API = "http-api", "rest"
+FrontDoor = Literal["http-api", "rest"]
+FRONT_DOORS: tuple[FrontDoor, ...] = (HTTP_API, REST_API)
 
 
 def signing_key_name(stage: str) -> str:
@@ -31,6 +41,7 @@ class StageProfile:
     # Whether tables and the signing secret outlive the stack.
     retain_data: bool
     log_retention: RetentionDays
+    front_door: FrontDoor = HTTP_API
 
     @property
     def removal_policy(self) -> RemovalPolicy:
@@ -52,14 +63,18 @@ LOCAL_ONLY_STAGES = {
 }
 
 
-class UnknownStageError(ValueError):
+class StageChoiceError(ValueError):
     pass
 
 
-def stage_profile(stage: str | None) -> StageProfile:
+def stage_profile(stage: str | None, front_door: str | None = None) -> StageProfile:
+    """The stage's profile; `front_door` (the CDK context's, -c front_door=rest) overrides its API's kind."""
+    if front_door is not None and front_door not in FRONT_DOORS:
+        raise StageChoiceError(f"front_door is one of {', '.join(FRONT_DOORS)} (got {front_door!r})")
     if stage in DEPLOYED_STAGES:
-        return DEPLOYED_STAGES[stage]
+        profile = DEPLOYED_STAGES[stage]
+        return profile if front_door is None else dataclasses.replace(profile, front_door=front_door)
     if stage in LOCAL_ONLY_STAGES:
-        raise UnknownStageError(f"the {stage} stage {LOCAL_ONLY_STAGES[stage]}; it has no stack")
+        raise StageChoiceError(f"the {stage} stage {LOCAL_ONLY_STAGES[stage]}; it has no stack")
     known = ", ".join(DEPLOYED_STAGES)
-    raise UnknownStageError(f"choose a stage with -c stage=<{known.replace(', ', '|')}> (got {stage!r})")
+    raise StageChoiceError(f"choose a stage with -c stage=<{known.replace(', ', '|')}> (got {stage!r})")

@@ -26,6 +26,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk.assertions import Template
 
+from infra.cdk.stages import REST_API
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 STAGE = "dev"
 REGION = "us-east-1"
@@ -65,12 +67,12 @@ def _project_copy(destination: Path) -> Path:
     return destination
 
 
-def _offline_environment(cloud_assembly: Path, secret_key: str) -> dict[str, str]:
+def _offline_environment(cloud_assembly: Path, secret_key: str, context: dict[str, str]) -> dict[str, str]:
     environment = {name: value for name, value in os.environ.items() if not name.startswith(WITHHELD_PREFIXES)}
     environment.update(
         {
             "CDK_OUTDIR": str(cloud_assembly),
-            "CDK_CONTEXT_JSON": json.dumps({"stage": STAGE}),
+            "CDK_CONTEXT_JSON": json.dumps({"stage": STAGE, **context}),
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_CONFIG_FILE": os.devnull,
@@ -88,8 +90,7 @@ def _offline_environment(cloud_assembly: Path, secret_key: str) -> dict[str, str
     return environment
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+def _synthesize(tmp_path_factory: pytest.TempPathFactory, **context: str) -> Synthesized:
     workspace = tmp_path_factory.mktemp("cdk")
     project = _project_copy(workspace / "project")
     cloud_assembly = workspace / "cdk.out"
@@ -97,7 +98,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     result = subprocess.run(
         [sys.executable, "infra/cdk/app.py"],
         cwd=project,
-        env=_offline_environment(cloud_assembly, secret_key),
+        env=_offline_environment(cloud_assembly, secret_key, context),
         capture_output=True,
         text=True,
         timeout=SYNTH_TIMEOUT_SECONDS,
@@ -112,3 +113,15 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         cloud_assembly=cloud_assembly,
         deployer_secret_key=secret_key,
     )
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The dev stage as it deploys: behind the HTTP API."""
+    return _synthesize(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def synthesized_rest(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The dev stage with the other front door: cdk deploy -c stage=dev -c front_door=rest."""
+    return _synthesize(tmp_path_factory, front_door=REST_API)

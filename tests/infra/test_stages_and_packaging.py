@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from infra.cdk.stages import DEPLOYED_STAGES, LOCAL_ONLY_STAGES, UnknownStageError, stage_profile
+from infra.cdk.stages import DEPLOYED_STAGES, LOCAL_ONLY_STAGES, StageChoiceError, stage_profile
 from tests.infra.conftest import PROJECT_DIR
 
 CONFIG = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
@@ -37,7 +37,7 @@ def test_deployed_stages_state_their_settings(stage: str) -> None:
 
 @pytest.mark.parametrize("stage", [*LOCAL_ONLY_STAGES, None, "staging"])
 def test_the_cdk_app_deploys_only_deployed_stages(stage: str | None) -> None:
-    with pytest.raises(UnknownStageError):
+    with pytest.raises(StageChoiceError):
         stage_profile(stage)
 
 
