@@ -20,6 +20,7 @@ from infra.local.bootstrap import orders_stream_arn
 from infra.local.emulator import Emulator, free_port, start_emulator
 from infra.local.event_sources import EventSourcePoller, pollers_for_app
 from infra.local.lambda_functions import Handler, LocalFunction
+from infra.local.processes import dies_with_parent
 from infra.local.run import LOCAL_CREDENTIALS
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def running_local_stack(endpoint_url: str | None = None) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "AWS_ENDPOINT_URL": endpoint_url, "LOG_LEVEL": "WARNING"}
     runner = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.run", "--port", str(port), "--stage", STAGE],
+        dies_with_parent([sys.executable, "-m", "infra.local.run", "--port", str(port), "--stage", STAGE]),
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -37,6 +37,7 @@ from chalicelib.users.permissions import (
     require_permission,
     require_staff,
 )
+from chalicelib.users.selectors import user_get_by_id
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import next_page_cursor, page_resume
 from chalicelib.web.openapi import Operation
@@ -141,7 +142,7 @@ def list_users() -> dict:
 )
 def get_user(user_id: str) -> dict:
     _staff(VIEW_USER)
-    user = selectors.user_by_id(user_id=user_id)
+    user = user_get_by_id(user_id=user_id)
     if user is None:
         raise NotFound(USER_ID.not_found)
     return _user(user)

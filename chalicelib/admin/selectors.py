@@ -14,19 +14,13 @@ from chalicelib.pages import Page, newest_first_by_month
 from chalicelib.storage import MAX_ITEMS_SCANNED_PER_REQUEST, scan_page
 from chalicelib.users.domain import normalize_email
 from chalicelib.users.models import UserRecord
-from chalicelib.users.selectors import user_get_by_email, user_get_by_id
+from chalicelib.users.selectors import user_get_by_email
 
 
 def users_page(*, query: str | None, limit: int, resume: dict | None) -> Page[UserRecord]:
     condition = UserRecord.email.contains(normalize_email(query)) if query else None
     users, next_key = scan_page(UserRecord, condition, limit=limit, start_key=resume)
     return Page(items=users, resume=next_key)
-
-
-def user_by_id(*, user_id: str) -> UserRecord | None:
-    found = user_get_by_id(user_id=user_id)
-    # The index is eventually consistent; the admin shows the item itself.
-    return user_get_by_email(email=found.email) if found else None
 
 
 def _order_id_bound(day: date, *, end_of_day: bool) -> int:

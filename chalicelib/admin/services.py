@@ -2,7 +2,6 @@
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.admin.selectors import user_by_id
 from chalicelib.audit import audit_entry
 from chalicelib.errors import Busy, NotFound
 from chalicelib.orders.domain import ChangeSource, TicketStatus
@@ -10,6 +9,7 @@ from chalicelib.orders.services import StatusChange, ticket_change_status
 from chalicelib.storage import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transact_write
 from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import CHANGE_USER, Principal, check_user_change, require_permission
+from chalicelib.users.selectors import user_get_by_id
 
 ACCOUNT_FIELDS = ("is_active", "is_staff", "is_superuser", "permissions")
 
@@ -28,7 +28,7 @@ def user_change_by_admin(*, actor: Principal, user_id: str, changes: dict[str, o
     token the user holds; a revoked permission is refused from the user's
     next request on, since each request reads the user."""
     require_permission(actor, CHANGE_USER)
-    user = user_by_id(user_id=user_id)
+    user = user_get_by_id(user_id=user_id)
     if user is None:
         raise NotFound("No user with this id.")
     check_user_change(actor, target_user_id=user_id, target_is_superuser=bool(user.is_superuser), changes=changes)

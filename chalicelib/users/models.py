@@ -8,7 +8,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.storage import TableMeta
@@ -16,9 +16,12 @@ from chalicelib.users.permissions import Principal
 
 
 class UserIdIndex(GlobalSecondaryIndex["UserRecord"]):
+    """Where a user is (the email, the table's key) by id: keys only, so that
+    a change of a password, flags or permissions writes no index."""
+
     class Meta:
         index_name = "user_id-index"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     user_id = UnicodeAttribute(hash_key=True)
 

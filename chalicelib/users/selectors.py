@@ -1,4 +1,5 @@
-"""Reads of users. Each is one GetItem or one Query."""
+"""Reads of users: one GetItem by email, or by id a Query of the keys-only
+index and a GetItem of the user it found."""
 
 from chalicelib.users.models import UserRecord
 
@@ -11,4 +12,6 @@ def user_get_by_email(*, email: str) -> UserRecord | None:
 
 
 def user_get_by_id(*, user_id: str) -> UserRecord | None:
-    return next(iter(UserRecord.by_user_id.query(user_id, limit=1)), None)
+    entry = next(iter(UserRecord.by_user_id.query(user_id, limit=1)), None)
+    # The item itself, consistently: the index holds keys only, and lags.
+    return user_get_by_email(email=entry.email) if entry else None

@@ -43,6 +43,32 @@ def test_keys_and_indexes_match_the_model(synthesized: Synthesized, name: str, m
     assert not properties.get("LocalSecondaryIndexes")
 
 
+# What each index holds besides the keys: its readers fetch the items themselves
+# (one BatchGetItem or GetItem), so an index holds only the item's kind, which
+# PynamoDB needs to tell an order from a ticket and which never changes. A write
+# that changes no key then writes no index.
+PROJECTIONS = {
+    "orders": {
+        "owner-index": ("INCLUDE", ["kind"]),
+        "month-index": ("INCLUDE", ["kind"]),
+        "status-month-index": ("INCLUDE", ["kind"]),
+        "ticket_code-index": ("INCLUDE", ["kind"]),
+    },
+    "users": {"user_id-index": ("KEYS_ONLY", [])},
+}
+
+
+def test_every_index_projects_its_keys_and_at_most_the_kind(synthesized: Synthesized) -> None:
+    projections = {
+        name: {
+            index["IndexName"]: (index["Projection"]["ProjectionType"], index["Projection"].get("NonKeyAttributes", []))
+            for index in _table(synthesized, name)["Properties"].get("GlobalSecondaryIndexes", [])
+        }
+        for name in TABLES
+    }
+    assert {name: indexes for name, indexes in projections.items() if indexes} == PROJECTIONS
+
+
 @pytest.mark.parametrize(("name", "model"), TABLES.items())
 def test_stream_ttl_and_billing_match_the_model(synthesized: Synthesized, name: str, model: type[Model]) -> None:
     properties = _table(synthesized, name)["Properties"]
