@@ -99,13 +99,16 @@ test-localstack: $(VENV)/.installed
 		$(PY) -m pytest tests/integration --no-cov
 
 # AWS: `make cdk-deploy STAGE=prod`. Uses your AWS credentials and region as the AWS CLI does.
+# FRONT_DOOR=rest puts Chalice's REST API in front instead of the HTTP API.
+FRONT_DOOR_CONTEXT = $(if $(FRONT_DOOR),-c front_door=$(FRONT_DOOR))
 cdk-synth cdk-diff cdk-bootstrap cdk-deploy: cdk-%: $(INFRA) $(CDK_CLI)
-	cd infra/cdk && $(CDK_BIN)/cdk $* -c stage=$(STAGE)
+	cd infra/cdk && $(CDK_BIN)/cdk $* -c stage=$(STAGE) $(FRONT_DOOR_CONTEXT)
 
-# The whole stack into a running LocalStack (cdklocal targets http://localhost:4566).
+# The whole stack into a running LocalStack (cdklocal targets http://localhost:4566), behind
+# the REST API: LocalStack's community edition has no HTTP APIs (API Gateway v2).
 cdklocal-deploy: $(INFRA) $(CDK_CLI)
 	cd infra/cdk && $(CDK_BIN)/cdklocal bootstrap -c stage=$(STAGE) && \
-	$(CDK_BIN)/cdklocal deploy -c stage=$(STAGE) --require-approval never
+	$(CDK_BIN)/cdklocal deploy -c stage=$(STAGE) -c front_door=$(or $(FRONT_DOOR),rest) --require-approval never
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage coverage.xml htmlcov test-artifacts \

@@ -252,6 +252,10 @@ class CapacityRecorder:
         )
         return TableShape(key_names=tuple(key["AttributeName"] for key in description["KeySchema"]), indexes=indexes)
 
+    def item_size(self, table: str, key: dict[str, Any]) -> int:
+        """The stored item's size as DynamoDB counts it, read without being recorded."""
+        return item_size(self._image(_WriteTarget(table, key, transactional=False)))
+
     def _image(self, target: _WriteTarget) -> dict[str, Any] | None:
         return self._reader.get_item(TableName=target.table, Key=target.key, ConsistentRead=True).get("Item")
 

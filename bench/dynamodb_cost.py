@@ -14,6 +14,7 @@ each by one status event through SQS; read the order twice; list one page of
 bench.pricing prices it.
 """
 
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -25,10 +26,13 @@ from app import app
 from bench.dynamodb_capacity import CapacityRecorder
 from bench.local_stack import STAGE, app_pollers
 from bench.pricing import DETAIL_READS, LIFE_STATUSES, LIFE_TICKETS, LIST_PAGE, CostResults, Life, OperationCost
-from chalicelib.orders.models import OrdersTableItem
+from chalicelib.orders.models import OrdersTableItem, order_partition, ticket_sort_key
 from chalicelib.queues import TICKET_STATUS_EVENTS, queue_url
 from infra.local.event_sources import DynamoDBStreamPoller, SqsPoller
 
+# A ticket moved back and forth, as an integrator retrying work would.
+GROWTH_STATUSES = ("IN_PROGRESS", "DONE", "ERROR")
+GROWTH_CHANGES = 7
 PASSWORD = "correct horse battery"  # noqa: S105 (a benchmark user's)
 ORDER = {"customer_name": "John Doe", "customer_phone": "+1234567890"}
 
@@ -110,6 +114,21 @@ class _Bench:
         cost.extra_sqs_requests = 1 + 2 / batch
         return cost
 
+    def ticket_growth(self, changes: int) -> list[int]:
+        """A ticket's size in bytes, new and after each status event it takes through SQS."""
+        order = self.api.create_order(1)
+        code = order["tickets"][0]["code"]
+        key = {"pk": {"S": order_partition(order["order_id"])}, "sk": {"S": ticket_sort_key(code)}}
+
+        def size() -> int:
+            return self.recorder.item_size(OrdersTableItem.Meta.table_name, key)
+
+        sizes = [size()]
+        for status in itertools.islice(itertools.cycle(GROWTH_STATUSES), changes):
+            self.status_event(code, status)
+            sizes.append(size())
+        return sizes
+
     def life(self, tickets: int) -> Life:
         """One order's life, every step recorded (its owner already has a page of orders)."""
         self.drain_stream()
@@ -162,4 +181,5 @@ def measure(recorder: CapacityRecorder) -> CostResults:
         operations.append(bench.record_stream("stream handler after a status update"))
         operations.append(bench.status_event(by_sqs["tickets"][0]["code"], "DONE"))
         lives = [bench.life(tickets) for tickets in LIFE_TICKETS]
-    return CostResults(operations=operations, lives=lives)
+        growth = bench.ticket_growth(GROWTH_CHANGES)
+    return CostResults(operations=operations, lives=lives, ticket_sizes=growth)

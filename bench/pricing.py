@@ -94,3 +94,5 @@ class Life:
 class CostResults:
     operations: list[OperationCost]
     lives: list[Life]
+    # A ticket's size in bytes, new and after each status change: its history grows with it.
+    ticket_sizes: list[int]

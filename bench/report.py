@@ -179,6 +179,16 @@ def _cost_rows(results: Results) -> list[tuple[str, str, str, str]]:
                 "not included: Lambda duration, storage, data transfer, free tiers",
             )
         )
+    sizes = results.cost.ticket_sizes
+    rows.append(
+        (
+            "2 cost per million orders",
+            "a ticket's size by status changes taken",
+            ", ".join(f"{size:,}" for size in sizes) + " bytes",
+            f"new, then after each of {len(sizes) - 1} status events through SQS (IN_PROGRESS, DONE, ERROR in turn); "
+            "its history and event ids grow it: each write of it costs a write unit per KB",
+        )
+    )
     return rows
 
 
