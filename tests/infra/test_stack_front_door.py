@@ -5,7 +5,8 @@ or Chalice's REST API when the stage chooses it."""
 import pytest
 
 from app import app
-from infra.cdk.http_api import DEFAULT_STAGE, PAYLOAD_FORMAT_VERSION, route_keys
+from chalicelib.web.blueprint import cors_for
+from infra.cdk.http_api import DEFAULT_STAGE, PAYLOAD_FORMAT_VERSION, cors_configuration, route_keys
 from infra.cdk.stages import DEPLOYED_STAGES, HTTP_API, REST_API, StageChoiceError, stage_profile
 from tests.infra.conftest import STAGE, Synthesized
 
@@ -107,3 +108,13 @@ def test_the_rest_choice_keeps_chalices_rest_api_throttled_and_alarmed(synthesiz
     (alarm,) = _api_alarms(synthesized_rest)
     assert alarm["MetricName"] == "5XXError"
     assert {"Name": "ApiName", "Value": API_NAME} in alarm["Dimensions"]
+
+
+def test_the_http_api_answers_preflights_with_the_apps_own_cors() -> None:
+    cors = cors_for("https://shop.example.com")
+    configuration = cors_configuration(cors)
+    assert configuration is not None
+    assert configuration.allow_origins == ["https://shop.example.com"]
+    assert "Authorization" in configuration.allow_headers
+    assert configuration.max_age == 600
+    assert cors_configuration(cors_for("")) is None
