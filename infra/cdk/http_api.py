@@ -42,13 +42,18 @@ def cors_configuration(cors: CORSConfig | bool) -> apigatewayv2.CfnApi.CorsPrope
     """The app's own CORS (Chalice's api.cors), answered by the HTTP API's preflight."""
     if not isinstance(cors, CORSConfig):
         return None
+    headers = cors.get_access_control_headers()
+
+    def listed(name: str) -> list[str] | None:
+        return headers[name].split(",") if name in headers else None
+
     return apigatewayv2.CfnApi.CorsProperty(
-        allow_origins=[cors.allow_origin],
-        allow_headers=sorted(cors.allow_headers),
+        allow_origins=[headers["Access-Control-Allow-Origin"]],
+        allow_headers=listed("Access-Control-Allow-Headers"),
         allow_methods=["*"],
-        max_age=cors.max_age,
-        allow_credentials=bool(cors.allow_credentials),
-        expose_headers=sorted(cors.expose_headers) or None,
+        expose_headers=listed("Access-Control-Expose-Headers"),
+        max_age=int(headers["Access-Control-Max-Age"]) if "Access-Control-Max-Age" in headers else None,
+        allow_credentials=headers.get("Access-Control-Allow-Credentials") == "true",
     )
 
 
