@@ -24,35 +24,24 @@ from chalicelib.orders.domain import OrderStatus, TicketStatus
 from chalicelib.orders.responses import order_summary, order_with_tickets
 from chalicelib.orders.schemas import TicketStatusResponse
 from chalicelib.orders.selectors import order_get_with_tickets, ticket_key_by_code
-from chalicelib.users.authentication import user_from_authorization
-from chalicelib.users.models import UserRecord, principal_of
+from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import (
     CHANGE_TICKET,
     CHANGE_USER,
     PERMISSION_DESCRIPTIONS,
     VIEW_ORDER,
     VIEW_USER,
-    Principal,
     has_permission,
-    require_permission,
-    require_staff,
 )
 from chalicelib.users.selectors import user_get_by_id
+from chalicelib.web.access import Caller, staff
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import next_page_cursor, page_resume
 from chalicelib.web.openapi import Operation
 from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE, USER_ID
-from chalicelib.web.requests import authorization_header, parse_body, parse_query
+from chalicelib.web.requests import parse_body, parse_query
 
 admin_api = ApiBlueprint(__name__)
-
-
-def _staff(permission: str | None = None) -> Principal:
-    principal = principal_of(user_from_authorization(authorization_header(admin_api.current_request)))
-    require_staff(principal)
-    if permission:
-        require_permission(principal, permission)
-    return principal
 
 
 def _user(user: UserRecord) -> dict:
@@ -72,10 +61,10 @@ def _user(user: UserRecord) -> dict:
 @admin_api.route(
     "/api/admin/me",
     methods=["GET"],
-    operation=Operation(summary="The signed-in staff member", tag="admin", responses={200: MeResponse}, auth="staff"),
+    operation=Operation(summary="The signed-in staff member", tag="admin", responses={200: MeResponse}, access=staff()),
 )
-def me() -> dict:
-    actor = _staff()
+def me(caller: Caller) -> dict:
+    actor = caller.principal
     return MeResponse(
         user_id=actor.user_id,
         email=actor.email,
@@ -113,12 +102,11 @@ def _status_choice(status: OrderStatus | TicketStatus) -> dict[str, str]:
         tag="admin",
         query=UsersQuery,
         responses={200: UserPageResponse},
-        auth="staff",
-        permission=VIEW_USER,
+        access=staff(VIEW_USER),
     ),
 )
-def list_users() -> dict:
-    actor = _staff(VIEW_USER)
+def list_users(caller: Caller) -> dict:
+    actor = caller.principal
     query = parse_query(admin_api.current_request.query_params, UsersQuery)
     resume = page_resume(query.cursor, holder=actor.user_id, purpose="admin-users")
     page = selectors.users_page(query=query.q, limit=query.limit, resume=resume)
@@ -135,13 +123,11 @@ def list_users() -> dict:
         summary="One user",
         tag="admin",
         responses={200: UserResponse},
-        auth="staff",
-        permission=VIEW_USER,
+        access=staff(VIEW_USER),
         path_parameters={"user_id": USER_ID},
     ),
 )
-def get_user(user_id: str) -> dict:
-    _staff(VIEW_USER)
+def get_user(user_id: str, caller: Caller) -> dict:
     user = user_get_by_id(user_id=user_id)
     if user is None:
         raise NotFound(USER_ID.not_found)
@@ -156,13 +142,12 @@ def get_user(user_id: str) -> dict:
         tag="admin",
         request=UserChangeRequest,
         responses={200: UserResponse},
-        auth="staff",
-        permission=CHANGE_USER,
+        access=staff(CHANGE_USER),
         path_parameters={"user_id": USER_ID},
     ),
 )
-def change_user(user_id: str) -> dict:
-    actor = _staff(CHANGE_USER)
+def change_user(user_id: str, caller: Caller) -> dict:
+    actor = caller.principal
     request = parse_body(admin_api.current_request, UserChangeRequest)
     user = services.user_change_by_admin(actor=actor, user_id=user_id, changes=request.model_dump(exclude_none=True))
     return _user(user)
@@ -176,12 +161,11 @@ def change_user(user_id: str) -> dict:
         tag="admin",
         query=OrdersQuery,
         responses={200: AdminOrderPageResponse},
-        auth="staff",
-        permission=VIEW_ORDER,
+        access=staff(VIEW_ORDER),
     ),
 )
-def list_orders() -> dict:
-    actor = _staff(VIEW_ORDER)
+def list_orders(caller: Caller) -> dict:
+    actor = caller.principal
     query = parse_query(admin_api.current_request.query_params, OrdersQuery)
     if query.created_from and query.created_to and query.created_from > query.created_to:
         raise InvalidInput({"created_from": ["Must not be after created_to."]})
@@ -206,13 +190,11 @@ def list_orders() -> dict:
         summary="Any order, with its tickets",
         tag="admin",
         responses={200: AdminOrderResponse},
-        auth="staff",
-        permission=VIEW_ORDER,
+        access=staff(VIEW_ORDER),
         path_parameters={"order_id": ORDER_ID},
     ),
 )
-def get_order(order_id: int) -> dict:
-    _staff(VIEW_ORDER)
+def get_order(order_id: int, caller: Caller) -> dict:
     details = order_get_with_tickets(order_id=order_id)
     if details is None:
         raise NotFound(ORDER_ID.not_found)
@@ -226,13 +208,11 @@ def get_order(order_id: int) -> dict:
         summary="A ticket by its code, in its order",
         tag="admin",
         responses={200: AdminTicketResponse},
-        auth="staff",
-        permission=VIEW_ORDER,
+        access=staff(VIEW_ORDER),
         path_parameters={"code": TICKET_CODE},
     ),
 )
-def get_ticket(code: str) -> dict:
-    _staff(VIEW_ORDER)
+def get_ticket(code: str, caller: Caller) -> dict:
     key = ticket_key_by_code(code=code)
     details = order_get_with_tickets(order_id=key.order_id) if key else None
     if details is None:
@@ -250,13 +230,12 @@ def get_ticket(code: str) -> dict:
         tag="admin",
         request=TicketStatusChangeRequest,
         responses={200: TicketStatusResponse},
-        auth="staff",
-        permission=CHANGE_TICKET,
+        access=staff(CHANGE_TICKET),
         path_parameters={"code": TICKET_CODE},
     ),
 )
-def change_ticket_status(code: str) -> dict:
-    actor = _staff(CHANGE_TICKET)
+def change_ticket_status(code: str, caller: Caller) -> dict:
+    actor = caller.principal
     request = parse_body(admin_api.current_request, TicketStatusChangeRequest)
     change = services.ticket_change_status_by_admin(actor=actor, code=code, status=request.status)
     return TicketStatusResponse(
@@ -272,13 +251,12 @@ def change_ticket_status(code: str) -> dict:
         tag="admin",
         query=PageQuery,
         responses={200: AuditPageResponse},
-        auth="staff",
-        permission=VIEW_USER,
+        access=staff(VIEW_USER),
         description="The trail names users and their permissions, so it needs users.view_user.",
     ),
 )
-def list_audit() -> dict:
-    actor = _staff(VIEW_USER)
+def list_audit(caller: Caller) -> dict:
+    actor = caller.principal
     query = parse_query(admin_api.current_request.query_params, PageQuery)
     resume = page_resume(query.cursor, holder=actor.user_id, purpose="admin-audit", shape={"month": str}) or {}
     page = audit_page(limit=query.limit, month=resume.get("month"), below=resume.get("below"))

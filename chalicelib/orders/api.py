@@ -14,26 +14,22 @@ from chalicelib.orders.schemas import (
     TicketStatusResponse,
     UpdateTicketStatusRequest,
 )
-from chalicelib.users.authentication import user_from_authorization
-from chalicelib.users.models import UserRecord, principal_of
-from chalicelib.users.permissions import ADD_ORDER, require_permission
+from chalicelib.users.models import UserRecord
+from chalicelib.users.permissions import ADD_ORDER
+from chalicelib.web.access import Caller, token
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import next_page_cursor, page_resume
 from chalicelib.web.openapi import Operation
 from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE
-from chalicelib.web.requests import authorization_header, parse_body, parse_query
+from chalicelib.web.requests import parse_body, parse_query
 
 orders_api = ApiBlueprint(__name__)
 ORDERS_CURSOR = "orders"
 
 
-def _caller() -> UserRecord:
-    return user_from_authorization(authorization_header(orders_api.current_request))
-
-
-def _own_order(order_id: int, caller: UserRecord) -> selectors.OrderWithTickets:
+def _own_order(order_id: int, owner: UserRecord) -> selectors.OrderWithTickets:
     details = selectors.order_get_with_tickets(order_id=order_id)
-    if details is None or details.order.owner_id != caller.user_id:
+    if details is None or details.order.owner_id != owner.user_id:
         raise NotFound(ORDER_ID.not_found)
     return details
 
@@ -46,17 +42,14 @@ def _own_order(order_id: int, caller: UserRecord) -> selectors.OrderWithTickets:
         tag="orders",
         request=CreateOrderRequest,
         responses={201: OrderResponse},
-        auth="token",
-        permission=ADD_ORDER,
+        access=token(ADD_ORDER),
         description="The order and all its tickets are written in one transaction: all or nothing.",
     ),
 )
-def create_order() -> Response:
-    caller = _caller()
-    require_permission(principal_of(caller), ADD_ORDER)
+def create_order(caller: Caller) -> Response:
     request = parse_body(orders_api.current_request, CreateOrderRequest)
     details = services.order_create(
-        owner_id=caller.user_id,
+        owner_id=caller.user.user_id,
         customer_name=request.customer_name,
         customer_phone=request.customer_phone,
         comment=request.comment,
@@ -73,19 +66,19 @@ def create_order() -> Response:
         tag="orders",
         query=ListOrdersQuery,
         responses={200: OrderPageResponse},
-        auth="token",
+        access=token(),
     ),
 )
-def list_orders() -> dict:
-    caller = _caller()
+def list_orders(caller: Caller) -> dict:
+    owner_id = caller.user.user_id
     query = parse_query(orders_api.current_request.query_params, ListOrdersQuery)
-    resume = page_resume(query.cursor, holder=caller.user_id, purpose=ORDERS_CURSOR, shape={"before": int})
+    resume = page_resume(query.cursor, holder=owner_id, purpose=ORDERS_CURSOR, shape={"before": int})
     page = selectors.order_list_for_owner(
-        owner_id=caller.user_id, limit=query.limit, before_order_id=(resume or {}).get("before")
+        owner_id=owner_id, limit=query.limit, before_order_id=(resume or {}).get("before")
     )
     response = OrderPageResponse(
         results=[order_summary(order) for order in page.items],
-        next_cursor=next_page_cursor(page, holder=caller.user_id, purpose=ORDERS_CURSOR),
+        next_cursor=next_page_cursor(page, holder=owner_id, purpose=ORDERS_CURSOR),
     )
     return response.model_dump(mode="json")
 
@@ -97,12 +90,12 @@ def list_orders() -> dict:
         summary="One of the caller's orders, with its tickets and their history",
         tag="orders",
         responses={200: OrderResponse},
-        auth="token",
+        access=token(),
         path_parameters={"order_id": ORDER_ID},
     ),
 )
-def get_order(order_id: int) -> dict:
-    return order_with_tickets(_own_order(order_id, _caller()))
+def get_order(order_id: int, caller: Caller) -> dict:
+    return order_with_tickets(_own_order(order_id, caller.user))
 
 
 @orders_api.route(
@@ -112,15 +105,14 @@ def get_order(order_id: int) -> dict:
         summary="Cancel one of the caller's orders while it is PENDING",
         tag="orders",
         responses={200: OrderResponse},
-        auth="token",
+        access=token(),
         errors=(409,),
         path_parameters={"order_id": ORDER_ID},
     ),
 )
-def cancel_order(order_id: int) -> dict:
-    caller = _caller()
-    services.order_cancel(order_id=order_id, owner_id=caller.user_id)
-    return order_with_tickets(_own_order(order_id, caller))
+def cancel_order(order_id: int, caller: Caller) -> dict:
+    services.order_cancel(order_id=order_id, owner_id=caller.user.user_id)
+    return order_with_tickets(_own_order(order_id, caller.user))
 
 
 @orders_api.route(

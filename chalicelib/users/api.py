@@ -3,11 +3,11 @@
 from chalice import Response
 
 from chalicelib.users import services
-from chalicelib.users.authentication import user_from_authorization
 from chalicelib.users.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, TokenResponse
+from chalicelib.web.access import Caller, token
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.openapi import Operation
-from chalicelib.web.requests import authorization_header, client_address, parse_body
+from chalicelib.web.requests import client_address, parse_body
 
 users_api = ApiBlueprint(__name__)
 
@@ -60,15 +60,14 @@ def login() -> dict:
         tag="users",
         request=ChangePasswordRequest,
         responses={200: TokenResponse},
-        auth="token",
+        access=token(),
         errors=(409, 429),
     ),
 )
-def change_password() -> dict:
+def change_password(caller: Caller) -> dict:
     """Every token issued before stops working; the answer carries a new one."""
-    user = user_from_authorization(authorization_header(users_api.current_request))
     request = parse_body(users_api.current_request, ChangePasswordRequest)
     user = services.user_change_password(
-        user=user, current_password=request.current_password, new_password=request.new_password
+        user=caller.user, current_password=request.current_password, new_password=request.new_password
     )
     return TokenResponse(token=services.user_issue_token(user=user)).model_dump()

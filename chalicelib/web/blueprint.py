@@ -1,6 +1,8 @@
-"""A Chalice blueprint whose every route maps errors the same way."""
+"""A Chalice blueprint whose every route enforces its declared access
+(access.py) before its view runs, and maps errors the same way."""
 
 import functools
+import inspect
 import re
 import uuid
 from collections.abc import Callable
@@ -11,11 +13,12 @@ from chalice import Blueprint, CORSConfig
 from chalicelib.errors import Busy, DomainError
 from chalicelib.observability import logger
 from chalicelib.storage import is_transient
+from chalicelib.web.access import CALLER_ARGUMENT, PUBLIC, Access, authorize
 from chalicelib.web.errors import domain_error_response, unexpected_error_response
 from chalicelib.web.openapi import Operation
 from chalicelib.web.openapi import register as register_operation
 from chalicelib.web.path_parameters import PathParameter
-from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
+from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES, authorization_header
 
 
 def cors_for(origin: str) -> CORSConfig | bool:
@@ -28,9 +31,10 @@ def cors_for(origin: str) -> CORSConfig | bool:
 
 class ApiBlueprint(Blueprint):
     def route(self, path: str, *, operation: Operation | None = None, **kwargs: Any) -> Callable[..., Any]:
-        """Chalice's route, plus its OpenAPI description (pages have none)."""
+        """Chalice's route, plus its OpenAPI description (pages have none, and are public)."""
         kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
         parameters = operation.path_parameters if operation is not None else {}
+        access = operation.access if operation is not None else PUBLIC
         if operation is not None:
             declared, in_path = set(parameters), set(re.findall(r"{(\w+)}", path))
             if declared != in_path:
@@ -39,19 +43,30 @@ class ApiBlueprint(Blueprint):
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            register(self._answering_errors(view, parameters))
+            takes_caller = CALLER_ARGUMENT in inspect.signature(view).parameters
+            if takes_caller != access.needs_token:
+                raise ValueError(f"{path}: a view takes `{CALLER_ARGUMENT}` exactly when its route needs a token")
+            register(self._enforcing(view, access, parameters))
             return view
 
         return decorator
 
-    def _answering_errors(self, view: Callable[..., Any], parameters: dict[str, PathParameter]) -> Callable[..., Any]:
+    def _enforcing(
+        self, view: Callable[..., Any], access: Access, parameters: dict[str, PathParameter]
+    ) -> Callable[..., Any]:
+        """The view behind its route's access check (before anything else, as DRF
+        authenticates before it looks anything up), with errors as answers."""
+
         @functools.wraps(view)
         def handle(**path_params: str) -> Any:
             try:
-                parsed = {
+                caller = authorize(access, authorization_header(self.current_request))
+                parsed: dict[str, Any] = {
                     name: parameters[name].parse(raw) if name in parameters else raw
                     for name, raw in path_params.items()
                 }
+                if caller is not None:
+                    parsed[CALLER_ARGUMENT] = caller
                 return view(**parsed)
             except DomainError as error:
                 return domain_error_response(error)

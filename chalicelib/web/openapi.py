@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.web.access import PUBLIC, Access
 from chalicelib.web.path_parameters import PathParameter
 
 API_TITLE = "Catalyst"
@@ -56,9 +57,8 @@ class Operation:
     responses: dict[int, type[BaseModel] | None]
     request: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    # "token": any valid token; "staff": an active staff member.
-    auth: str | None = None
-    permission: str | None = None
+    # Who may call it (access.py): enforced by the blueprint, documented from here.
+    access: Access = PUBLIC
     # Statuses this operation may answer beyond those its shape implies.
     errors: tuple[int, ...] = ()
     description: str = ""
@@ -79,9 +79,9 @@ def _error_statuses(operation: Operation) -> set[int]:
         statuses |= {400, 413, 415}
     if operation.query is not None:
         statuses.add(400)
-    if operation.auth:
+    if operation.access.needs_token:
         statuses.add(401)
-    if operation.permission or operation.auth == "staff":
+    if operation.access.permission or operation.access.staff:
         statuses.add(403)
     if operation.path_parameters:
         statuses.add(404)
@@ -148,8 +148,8 @@ def _responses(operation: Operation, refs: dict[tuple[type[BaseModel], str], Any
 def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str], Any], schemas: dict) -> dict:
     spec: dict[str, Any] = {"summary": operation.summary, "tags": [operation.tag]}
     description = operation.description
-    if operation.permission:
-        description = f"{description}\n\nNeeds the permission `{operation.permission}`.".strip()
+    if operation.access.permission:
+        description = f"{description}\n\nNeeds the permission `{operation.access.permission}`.".strip()
     if description:
         spec["description"] = description
     parameters = _parameters(operation, schemas)
@@ -160,7 +160,7 @@ def _operation_spec(operation: Operation, refs: dict[tuple[type[BaseModel], str]
             "required": True,
             "content": {"application/json": {"schema": refs[(operation.request, "validation")]}},
         }
-    if operation.auth:
+    if operation.access.needs_token:
         spec["security"] = [{"tokenAuth": []}, {"bearerAuth": []}]
     spec["responses"] = _responses(operation, refs)
     return spec

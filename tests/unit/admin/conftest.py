@@ -14,8 +14,7 @@ from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import (
     ADD_ORDER,
 )
-from chalicelib.users.services import user_issue_token, user_register
-from tests.support.accounts import PASSWORD
+from tests.support.accounts import Account, make_account
 from tests.unit.conftest import Api
 
 ROOT = "root@example.com"
@@ -44,27 +43,6 @@ USER_FIELDS = {
 
 def denied(permission: str) -> dict:
     return {"detail": f"You do not have permission to perform this action ({permission})."}
-
-
-@dataclass(frozen=True)
-class Account:
-    email: str
-    user_id: str
-    token: str
-
-
-def make_account(
-    email: str, *, staff: bool = False, superuser: bool = False, permissions: frozenset[str] | set[str] = frozenset()
-) -> Account:
-    user = user_register(email=email, password=PASSWORD, superuser=superuser)
-    if not superuser:
-        user.update(
-            actions=[
-                UserRecord.is_staff.set(staff),
-                UserRecord.permissions.set(set(permissions)) if permissions else UserRecord.permissions.remove(),
-            ]
-        )
-    return Account(email=user.email, user_id=user.user_id, token=user_issue_token(user=user))
 
 
 def stored_user(email: str) -> UserRecord:

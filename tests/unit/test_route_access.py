@@ -1,0 +1,110 @@
+"""Each route's declared access (chalicelib/web/access.py) is what the API
+enforces. The test walks every route the app registers, so a route added
+later is walked too: a protected route refuses no token, a bad token and a
+caller without what it needs, and lets the rightful caller through; a public
+route needs nothing. Which routes are public is stated here, once."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from app import app
+from chalicelib.users.permissions import ALL_PERMISSIONS
+from chalicelib.users.services import user_register
+from chalicelib.users.tokens import ALGORITHM, token_issue
+from chalicelib.web.access import PUBLIC, Access
+from chalicelib.web.openapi import OPERATIONS, build_spec
+from tests.support.accounts import PASSWORD, make_account
+from tests.unit.conftest import Api
+
+ROUTES = sorted((path, method) for path, methods in app.routes.items() for method in methods)
+# Public by design: the seed's public calls, health, the documentation and the admin page's files.
+PUBLIC_ROUTES = {
+    ("/admin", "GET"),
+    ("/admin/static/{name}", "GET"),
+    ("/api/docs", "GET"),
+    ("/api/docs/{name}", "GET"),
+    ("/api/health", "GET"),
+    ("/api/openapi.json", "GET"),
+    ("/api/orders/tickets/{code}/update-status", "POST"),
+    ("/api/users/login", "POST"),
+    ("/api/users/register", "POST"),
+}
+PROTECTED_ROUTES = [route for route in ROUTES if route not in PUBLIC_ROUTES]
+REFUSED = (401, 403)
+
+
+def declared(path: str, method: str) -> Access:
+    operation = OPERATIONS.get((path, method))
+    return operation.access if operation is not None else PUBLIC
+
+
+def call(api: Api, path: str, method: str, token: str | None = None, authorization: str | None = None):
+    # Any value fills a path parameter: access is checked before anything is looked up.
+    url = re.sub(r"{\w+}", "x1", path) + "/"
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Token {token}"
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return api.client.http.request(method, url, headers=headers, body=b"{}")
+
+
+def test_the_routes_declared_public_are_exactly_the_public_ones() -> None:
+    assert {route for route in ROUTES if not declared(*route).needs_token} == PUBLIC_ROUTES
+    assert len(PROTECTED_ROUTES) >= 12
+
+
+@pytest.mark.parametrize(("path", "method"), sorted(PUBLIC_ROUTES))
+def test_a_public_route_needs_nothing(api: Api, path: str, method: str) -> None:
+    assert call(api, path, method).status_code not in REFUSED
+
+
+@pytest.mark.parametrize(("path", "method"), PROTECTED_ROUTES)
+def test_a_protected_route_refuses_a_missing_or_bad_token(api: Api, path: str, method: str) -> None:
+    user = user_register(email="someone@example.com", password=PASSWORD)
+    now = datetime.now(UTC)
+    claims = {"sub": user.user_id, "email": user.email, "ver": 1, "iat": now, "exp": now + timedelta(hours=1)}
+    forged = jwt.encode({**claims, "jti": "forged"}, "a-key-that-is-not-this-stage-signing-key", algorithm=ALGORITHM)
+    expired = token_issue(user_id=user.user_id, email=user.email, token_version=1, now=now - timedelta(days=30))
+    bad = (None, "Token", "Token not-a-token", f"Token {forged}", f"Bearer {expired}", "Basic dXNlcjpwYXNz")
+    for authorization in bad:
+        response = call(api, path, method, authorization=authorization)
+        assert response.status_code == 401, (authorization, response.body)
+        assert set(response.json_body) == {"detail"}
+
+
+@pytest.mark.parametrize(
+    ("path", "method"), [route for route in PROTECTED_ROUTES if declared(*route).staff or declared(*route).permission]
+)
+def test_a_protected_route_refuses_a_caller_without_what_it_needs(api: Api, path: str, method: str) -> None:
+    access = declared(path, method)
+    lacking = [make_account("nobody@example.com")]  # no flag, no permission
+    if access.staff and access.permission:
+        lacking.append(make_account("staff@example.com", staff=True))  # staff without the permission
+    if access.permission and not access.staff:
+        lacking.append(make_account("other@example.com", permissions=ALL_PERMISSIONS - {access.permission}))
+    for lacks in lacking:
+        response = call(api, path, method, token=lacks.token)
+        assert response.status_code == 403, response.body
+
+
+@pytest.mark.parametrize(("path", "method"), PROTECTED_ROUTES)
+def test_a_protected_route_lets_its_rightful_caller_through(api: Api, path: str, method: str) -> None:
+    access = declared(path, method)
+    needed = {access.permission} if access.permission else set()
+    rightful = make_account("rightful@example.com", staff=access.staff, permissions=needed)
+    assert call(api, path, method, token=rightful.token).status_code not in REFUSED
+
+
+def test_the_openapi_document_states_each_routes_access() -> None:
+    described = [route for route in ROUTES if route in OPERATIONS]
+    spec = build_spec(described)
+    for path, method in described:
+        operation, access = spec["paths"][f"{path}/"][method.lower()], declared(path, method)
+        assert ("security" in operation) == access.needs_token, (path, method)
+        if access.needs_token:  # a public route may answer 401 for its own reasons (login)
+            assert "401" in operation["responses"], (path, method)
+        assert ("403" in operation["responses"]) == bool(access.staff or access.permission), (path, method)
