@@ -30,7 +30,7 @@ from chalicelib.orders.models import (
     OrdersTableItem,
 )
 from chalicelib.orders.selectors import OrderWithTickets
-from chalicelib.orders.services import new_order_records, order_create
+from chalicelib.orders.services import OrderPlan, new_order_records, order_create
 from chalicelib.users.services import user_issue_token, user_register
 
 OWN_ORDERS = 25
@@ -54,15 +54,15 @@ class ScalePoint:
 
 def _other_users_order(index: int, now: datetime) -> OrderWithTickets:
     name, phone = CUSTOMER
+    # One millisecond apart, so that ids never collide.
+    order_id = new_order_id(now_ms=int(now.timestamp() * 1000) - index, random_bits=secrets.randbits(12))
     return new_order_records(
-        # One millisecond apart, so that ids never collide.
-        order_id=new_order_id(now_ms=int(now.timestamp() * 1000) - index, random_bits=secrets.randbits(12)),
+        plan=OrderPlan(order_id=order_id, ticket_codes=(str(uuid.uuid4()),), created_at=now),
         owner_id=uuid.uuid4().hex,
         customer_name=name,
         customer_phone=phone,
         comment="",
         tickets=[["PROD-A1"]],
-        now=now,
     )
 
 

@@ -69,6 +69,22 @@ class InvalidState(DomainError):
     default_detail = "This action is not allowed in the current state."
 
 
+class IdempotencyMismatch(DomainError):
+    """An idempotency key sent again with another request than its first."""
+
+    default_detail = "This idempotency key was used with a different request."
+
+
+class RequestInProgress(DomainError):
+    """A request with the same idempotency key is still running."""
+
+    default_detail = "A request with this idempotency key is still being processed."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after
+
+
 class TooManyRequests(DomainError):
     default_detail = "Too many requests. Try again later."
 

@@ -99,9 +99,11 @@ def is_transient(error: Exception) -> bool:
     if isinstance(error, TransactWriteError) and TRANSACTION_CONFLICT in cancellation_codes(error):
         return True
     if isinstance(error, PynamoDBException):
-        if error.cause_response_code in _BUSY_CODES:
+        # Checked first: botocore's connection errors carry a `response` of None,
+        # which PynamoDB's cause_response_code cannot read.
+        if isinstance(error.cause, _UNREACHABLE):
             return True
-        return isinstance(error.cause, _UNREACHABLE)
+        return isinstance(error.cause, ClientError) and error.cause_response_code in _BUSY_CODES
     if isinstance(error, ClientError):  # a boto3 call of ours, outside PynamoDB
         return error.response.get("Error", {}).get("Code") in _BUSY_CODES
     return isinstance(error, _UNREACHABLE)

@@ -3,6 +3,7 @@
 from chalice import Response
 
 from chalicelib.errors import NotFound
+from chalicelib.idempotency import IDEMPOTENCY_HEADER, KEY_PATTERN, REPLAYED_HEADER, idempotency_key
 from chalicelib.orders import selectors, services
 from chalicelib.orders.domain import ChangeSource
 from chalicelib.orders.responses import order_summary, order_with_tickets
@@ -19,12 +20,17 @@ from chalicelib.users.permissions import ADD_ORDER
 from chalicelib.web.access import Caller, token
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import next_page_cursor, page_resume
-from chalicelib.web.openapi import Operation
+from chalicelib.web.openapi import HeaderParameter, Operation
 from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE
 from chalicelib.web.requests import parse_body, parse_query
 
 orders_api = ApiBlueprint(__name__)
 ORDERS_CURSOR = "orders"
+IDEMPOTENCY_KEY_PARAMETER = HeaderParameter(
+    IDEMPOTENCY_HEADER,
+    "Makes a retried creation answer the first one instead of making a second order.",
+    {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"},
+)
 
 
 def _own_order(order_id: int, owner: UserRecord) -> selectors.OrderWithTickets:
@@ -43,19 +49,30 @@ def _own_order(order_id: int, owner: UserRecord) -> selectors.OrderWithTickets:
         request=CreateOrderRequest,
         responses={201: OrderResponse},
         access=token(ADD_ORDER),
-        description="The order and all its tickets are written in one transaction: all or nothing.",
+        headers=(IDEMPOTENCY_KEY_PARAMETER,),
+        errors=(409, 422),
+        description="The order and all its tickets are written in one transaction: all or nothing. With an "
+        "`Idempotency-Key` header (1-255 printable ASCII characters, per user, remembered 24 hours), a "
+        "request sent again answers the first 201 with `Idempotent-Replayed: true` and makes no second order; "
+        "the same key with another body answers 422, and while the first is still running, 409 with "
+        "`Retry-After`. A request that failed (400, 5xx) leaves the key free for its retry.",
     ),
 )
 def create_order(caller: Caller) -> Response:
     request = parse_body(orders_api.current_request, CreateOrderRequest)
-    details = services.order_create(
-        owner_id=caller.user.user_id,
-        customer_name=request.customer_name,
-        customer_phone=request.customer_phone,
-        comment=request.comment,
-        tickets=[ticket.product_codes for ticket in request.tickets],
-    )
-    return Response(body=order_with_tickets(details), status_code=201)
+    key = idempotency_key(orders_api.current_request.headers.get(IDEMPOTENCY_HEADER))
+    asked = {
+        "owner_id": caller.user.user_id,
+        "customer_name": request.customer_name,
+        "customer_phone": request.customer_phone,
+        "comment": request.comment,
+        "tickets": [ticket.product_codes for ticket in request.tickets],
+    }
+    if key is None:
+        return Response(body=order_with_tickets(services.order_create(**asked)), status_code=201)
+    details, replayed = services.order_create_once(idempotency_key=key, **asked)
+    headers = {REPLAYED_HEADER: "true"} if replayed else {}
+    return Response(body=order_with_tickets(details), status_code=201, headers=headers)
 
 
 @orders_api.route(

@@ -13,6 +13,13 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import audit_entry
 from chalicelib.errors import InvalidState, NotFound
+from chalicelib.idempotency import (
+    fingerprint,
+    idempotency_claim,
+    idempotency_done,
+    idempotency_release,
+    idempotency_replan,
+)
 from chalicelib.orders.domain import (
     STATUS_EVENT_RETENTION,
     ChangeOutcome,
@@ -64,6 +71,7 @@ from chalicelib.users.permissions import Principal
 # the same millisecond and draw the same 12 random bits; the write's condition
 # catches that, and a new id is drawn.
 ORDER_ID_ATTEMPTS = 3
+ORDER_ID_BUSY = "Could not allocate an order id. Try again."
 # Two writers changing one ticket (or one order's counts) at once: the loser
 # re-reads and tries again, after a short random pause.
 TICKET_UPDATE_ATTEMPTS = 5
@@ -73,17 +81,42 @@ def _draw_order_id() -> int:
     return new_order_id(now_ms=time.time_ns() // 1_000_000, random_bits=secrets.randbits(12))
 
 
+@dataclass(frozen=True)
+class OrderPlan:
+    """What a new order will be, fixed before it is written: its id, its tickets' codes, its time."""
+
+    order_id: int
+    ticket_codes: tuple[str, ...]
+    created_at: datetime
+
+    @classmethod
+    def draw(cls, ticket_count: int) -> "OrderPlan":
+        codes = tuple(str(uuid.uuid4()) for _ in range(ticket_count))
+        return cls(order_id=_draw_order_id(), ticket_codes=codes, created_at=datetime.now(UTC))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "ticket_codes": list(self.ticket_codes),
+            "created_at": self.created_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, plan: dict[str, Any]) -> "OrderPlan":
+        return cls(int(plan["order_id"]), tuple(plan["ticket_codes"]), datetime.fromisoformat(plan["created_at"]))
+
+
 def new_order_records(
     *,
-    order_id: int,
+    plan: OrderPlan,
     owner_id: str,
     customer_name: str,
     customer_phone: str,
     comment: str,
     tickets: list[list[str]],
-    now: datetime,
 ) -> OrderWithTickets:
     """A new order and its tickets as items, not yet written."""
+    order_id, now = plan.order_id, plan.created_at
     order = OrderRecord(
         order_partition(order_id),
         ORDER_SORT_KEY,
@@ -100,23 +133,46 @@ def new_order_records(
         created_at=now,
         updated_at=now,
     )
-    ticket_records = []
-    for position, product_codes in enumerate(tickets):
-        code = str(uuid.uuid4())
-        ticket_records.append(
-            TicketRecord(
-                order_partition(order_id),
-                ticket_sort_key(code),
-                ticket_code=code,
-                order_id=order_id,
-                position=position,
-                status=TicketStatus.NEW.value,
-                product_codes=product_codes,
-                created_at=now,
-                updated_at=now,
-            )
+    ticket_records = [
+        TicketRecord(
+            order_partition(order_id),
+            ticket_sort_key(code),
+            ticket_code=code,
+            order_id=order_id,
+            position=position,
+            status=TicketStatus.NEW.value,
+            product_codes=product_codes,
+            created_at=now,
+            updated_at=now,
         )
+        for position, (code, product_codes) in enumerate(zip(plan.ticket_codes, tickets, strict=True))
+    ]
     return OrderWithTickets(order=order, tickets=ticket_records)
+
+
+def _write_new_order(records: OrderWithTickets) -> bool:
+    """The order and all its tickets in one transaction, all or nothing; False
+    when its id is taken (a collision, or this very plan written before)."""
+    try:
+        with transact_write() as transaction:
+            transaction.save(records.order, condition=OrderRecord.pk.does_not_exist())
+            for ticket in records.tickets:
+                transaction.save(ticket, condition=TicketRecord.pk.does_not_exist())
+    except TransactWriteError as error:
+        if CONDITION_FAILED in cancellation_codes(error):
+            return False
+        raise
+    return True
+
+
+def _written_before(records: OrderWithTickets) -> bool:
+    """Whether this plan's order exists: the same id, owner and time."""
+    stored = order_get(order_id=int(records.order.order_id))
+    return (
+        stored is not None
+        and stored.owner_id == records.order.owner_id
+        and stored.created_at == records.order.created_at
+    )
 
 
 def order_create(
@@ -126,26 +182,60 @@ def order_create(
 
     def attempt() -> OrderWithTickets:
         records = new_order_records(
-            order_id=_draw_order_id(),
+            plan=OrderPlan.draw(len(tickets)),
             owner_id=owner_id,
             customer_name=customer_name,
             customer_phone=customer_phone,
             comment=comment,
             tickets=tickets,
-            now=datetime.now(UTC),
         )
-        try:
-            with transact_write() as transaction:
-                transaction.save(records.order, condition=OrderRecord.pk.does_not_exist())
-                for ticket in records.tickets:
-                    transaction.save(ticket, condition=TicketRecord.pk.does_not_exist())
-        except TransactWriteError as error:
-            if CONDITION_FAILED in cancellation_codes(error):
-                raise LostRace from None  # the id was taken: draw another
-            raise
+        if not _write_new_order(records):
+            raise LostRace  # the id was taken: draw another
         return records
 
-    return with_retries(attempt, attempts=ORDER_ID_ATTEMPTS, busy="Could not allocate an order id. Try again.")
+    return with_retries(attempt, attempts=ORDER_ID_ATTEMPTS, busy=ORDER_ID_BUSY)
+
+
+def order_create_once(
+    *,
+    idempotency_key: str,
+    owner_id: str,
+    customer_name: str,
+    customer_phone: str,
+    comment: str,
+    tickets: list[list[str]],
+) -> tuple[OrderWithTickets, bool]:
+    """order_create under the caller's idempotency key (chalicelib.idempotency):
+    one order per owner and key, however often and however concurrently it is
+    sent, and whichever step a process died after. Returns the order, and
+    whether an earlier request made it (the answer is then a replay)."""
+    asked = {"customer_name": customer_name, "customer_phone": customer_phone, "comment": comment, "tickets": tickets}
+    claim = idempotency_claim(
+        scope=owner_id,
+        key=idempotency_key,
+        request_fingerprint=fingerprint(asked),
+        new_plan=lambda: OrderPlan.draw(len(tickets)).as_json(),
+    )
+
+    def attempt() -> tuple[OrderWithTickets, bool]:
+        records = new_order_records(plan=OrderPlan.from_json(claim.plan), owner_id=owner_id, **asked)
+        if claim.done:
+            return records, True
+        try:
+            written = _write_new_order(records)
+            if not written and not _written_before(records):
+                idempotency_replan(claim, OrderPlan.draw(len(tickets)).as_json())
+                raise LostRace  # the id was another order's: draw another
+            idempotency_done(claim)
+        except LostRace:
+            raise
+        except Exception:
+            # Whether or not the order was written, the next request with the key carries out this plan.
+            idempotency_release(claim)
+            raise
+        return records, not written
+
+    return with_retries(attempt, attempts=ORDER_ID_ATTEMPTS, busy=ORDER_ID_BUSY)
 
 
 @dataclass(frozen=True)

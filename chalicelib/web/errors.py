@@ -18,6 +18,8 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.InvalidState: 409,
+    errors.RequestInProgress: 409,
+    errors.IdempotencyMismatch: 422,
     errors.PayloadTooLarge: 413,
     errors.TooManyRequests: 429,
     errors.Busy: 503,
@@ -38,7 +40,7 @@ def domain_error_response(error: errors.DomainError) -> Response:
     else:
         body = {"detail": error.detail}
     headers = dict(AUTH_CHALLENGE) if status == 401 else {}
-    if isinstance(error, errors.Busy | errors.TooManyRequests):
+    if isinstance(error, errors.Busy | errors.TooManyRequests | errors.RequestInProgress):
         headers["Retry-After"] = str(error.retry_after_seconds)
     return Response(body=body, status_code=status, headers=headers)
 

@@ -41,13 +41,22 @@ ERROR_DESCRIPTIONS = {
     403: "Authenticated, but not allowed.",
     404: "Not found.",
     405: "Method not allowed.",
-    409: "Conflicts with the current state.",
+    409: "Conflicts with the current state, or a request with the same Idempotency-Key is still running "
+    "(then with Retry-After).",
     413: "Request body larger than 64 KiB.",
     415: "Unsupported content type.",
+    422: "The Idempotency-Key was used before with a different request.",
     429: "Too many attempts; see Retry-After.",
     500: "Unexpected error; the body carries the request id, the logs the rest.",
     503: "Busy; see Retry-After.",
 }
+
+
+@dataclass(frozen=True)
+class HeaderParameter:
+    name: str
+    description: str
+    schema: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str = ""
     path_parameters: dict[str, PathParameter] = field(default_factory=dict)
+    headers: tuple[HeaderParameter, ...] = ()
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}
@@ -109,6 +119,7 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
 # Headers that answers of these statuses carry.
 ERROR_HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    409: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait, for a running request."}},
     429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
     503: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
 }
@@ -127,6 +138,16 @@ def _parameters(operation: Operation, schemas: dict) -> list[dict[str, Any]]:
     ]
     if operation.query is not None:
         parameters += _query_parameters(operation.query, schemas)
+    parameters += [
+        {
+            "name": header.name,
+            "in": "header",
+            "required": False,
+            "schema": header.schema,
+            "description": header.description,
+        }
+        for header in operation.headers
+    ]
     return parameters
 
 

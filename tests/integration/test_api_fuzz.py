@@ -66,3 +66,17 @@ def test_admin_api_answers_as_described_to_a_superuser(local_stack: LocalStack, 
     email, password = "fuzz-admin@example.com", "correct horse battery staple"
     local_stack.create_superuser(email, password)
     _schemathesis(local_stack, local_stack.login(email, password), tmp_path, "--include-tag", "admin")
+
+
+def test_order_creation_under_one_idempotency_key_answers_as_described(local_stack: LocalStack, tmp_path: Path) -> None:
+    """Every generated creation sent with one key: the first makes the order, the same body replays it,
+    any other body answers 422; all as the description says."""
+    _schemathesis(
+        local_stack,
+        local_stack.register(),
+        tmp_path,
+        "--include-path",
+        "/api/orders/create/",
+        "--header",
+        "Idempotency-Key: fuzz-one-key",
+    )

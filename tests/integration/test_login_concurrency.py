@@ -3,17 +3,15 @@ the local stack, on the embedded emulator and on LocalStack (make test runs
 both). Every request comes from one address, so the limit per email and
 address (five attempts in fifteen minutes) is the one that applies."""
 
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
 from chalicelib.users.login_attempts import MAX_ATTEMPTS_PER_ADDRESS
 from tests.integration.conftest import LocalStack
 from tests.support.accounts import PASSWORD
+from tests.support.concurrency import at_once
 
 BURST = 12
 # What a login may answer: its token, wrong credentials, throttled, or busy (contention; retry).
@@ -30,18 +28,6 @@ def _login(local_stack: LocalStack, email: str, password: str) -> requests.Respo
     return requests.post(local_stack.url("/api/users/login/"), json={"email": email, "password": password}, timeout=60)
 
 
-def _at_once(send: Callable[[int], requests.Response], count: int = BURST) -> list[requests.Response]:
-    """`count` requests released together, each on its own connection."""
-    start = threading.Barrier(count, timeout=30)
-
-    def one(n: int) -> requests.Response:
-        start.wait()
-        return send(n)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
-
-
 def _statuses(responses: list[requests.Response]) -> Counter:
     statuses = Counter(response.status_code for response in responses)
     assert set(statuses) <= LOGIN_ANSWERS, [response.text for response in responses]
@@ -54,7 +40,7 @@ def _statuses(responses: list[requests.Response]) -> Counter:
 def test_a_burst_of_wrong_guesses_gets_at_most_five_password_checks(local_stack: LocalStack) -> None:
     email = _account(local_stack)
 
-    statuses = _statuses(_at_once(lambda n: _login(local_stack, email, f"wrong guess {n}")))
+    statuses = _statuses(at_once(lambda n: _login(local_stack, email, f"wrong guess {n}"), BURST))
 
     assert statuses[200] == 0
     # Each 401 is a counted attempt whose password was checked; the rest were refused unchecked.
@@ -68,7 +54,7 @@ def test_a_burst_after_four_failures_gets_one_password_check(local_stack: LocalS
     for n in range(MAX_ATTEMPTS_PER_ADDRESS - 1):
         assert _login(local_stack, email, f"wrong {n}").status_code == 401
 
-    statuses = _statuses(_at_once(lambda n: _login(local_stack, email, f"wrong guess {n}")))
+    statuses = _statuses(at_once(lambda n: _login(local_stack, email, f"wrong guess {n}"), BURST))
 
     assert statuses[401] == 1
     assert statuses[429] + statuses[503] == BURST - 1
@@ -80,7 +66,7 @@ def test_right_passwords_racing_wrong_ones_are_answered_within_the_contract(loca
     # the same window: whatever the order, each login gets a lawful answer.
     email = _account(local_stack)
     for _ in range(3):
-        responses = _at_once(lambda n: _login(local_stack, email, PASSWORD if n % 2 else f"wrong {n}"))
+        responses = at_once(lambda n: _login(local_stack, email, PASSWORD if n % 2 else f"wrong {n}"), BURST)
         _statuses(responses)
         right, wrong = responses[1::2], responses[::2]
         assert {response.status_code for response in right} <= {200, 429, 503}

@@ -5,11 +5,16 @@ how many times. Every botocore client made after tests.support.botocore_hooks.in
 consults it before sending a request; a planned fault becomes the HTTP
 response DynamoDB or SQS would give, which botocore then parses, retries and
 finally raises exactly as it would in production.
+
+A fault `after_send` lets the call through instead: the service carries it
+out (DynamoDB commits it), and then the caller never learns it, because the
+process died (ProcessDied, which no handler of ours catches) or the answer
+was lost on the way (e.g. botocore's ReadTimeoutError, after the SDK's retries).
 """
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -28,6 +33,12 @@ class Fault:
     cancellation_reasons: list[dict] | None = None
     status: int = 400
     sent: int = 0
+    # Carried out by the service, then what this makes is raised to the caller.
+    after_send: Callable[[], BaseException] | None = None
+
+
+class ProcessDied(BaseException):
+    """The process was killed right after a call: nothing of ours runs after it."""
 
 
 class _RawBody:
@@ -59,22 +70,39 @@ def _response_for(fault: Fault, url: str) -> AWSResponse:
 _NOWHERE = "https://fault-injected.invalid/"
 
 
-def _before_send(request: AWSPreparedRequest, event_name: str, **_: object) -> AWSResponse | None:
-    _, service, operation = event_name.split(".")[:3]
+def _planned(service: str, operation: str, *, after_send: bool) -> Fault | None:
+    """The next fault planned for this call, counted as sent."""
     with _lock:
         for fault in _plan:
-            if (fault.service, fault.operation) == (service, operation) and fault.sent < fault.times:
+            matches = (fault.service, fault.operation) == (service, operation) and fault.sent < fault.times
+            if matches and (fault.after_send is not None) == after_send:
                 fault.sent += 1
-                response = _response_for(fault, request.url)
-                request.url = _NOWHERE
-                return response
+                return fault
     return None
+
+
+def _after_call(event_name: str, **_: object) -> None:
+    _, service, operation = event_name.split(".")[:3]
+    fault = _planned(service, operation, after_send=True)
+    if fault is not None and fault.after_send is not None:
+        raise fault.after_send()
+
+
+def _before_send(request: AWSPreparedRequest, event_name: str, **_: object) -> AWSResponse | None:
+    _, service, operation = event_name.split(".")[:3]
+    fault = _planned(service, operation, after_send=False)
+    if fault is None:
+        return None
+    response = _response_for(fault, request.url)
+    request.url = _NOWHERE
+    return response
 
 
 def attach_fault_injector(service_name: str, client: object) -> None:
     """A client hook (tests.support.botocore_hooks): consult the fault plan before each request.
     First, so that it answers before moto's own handler does."""
     client.meta.events.register_first(f"before-send.{service_name}", _before_send)  # type: ignore[attr-defined]
+    client.meta.events.register(f"after-call.{service_name}", _after_call)  # type: ignore[attr-defined]
 
 
 @contextmanager
