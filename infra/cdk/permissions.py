@@ -31,7 +31,7 @@ TABLE_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     API_HANDLER: {
         "users": READ + WRITE + SCAN + DESCRIBE,  # the admin's user search scans
         "orders": READ + WRITE + DESCRIBE,
-        "expiring": READ + WRITE + DELETE + DESCRIBE,  # status-event outcomes, failed-login counters
+        "expiring": READ + WRITE + DELETE + DESCRIBE,  # failed-login counters, idempotency keys
         "audit": READ + APPEND + DESCRIBE,  # entries are added, never changed or removed
     },
     TICKET_STATUS_EVENTS: {
