@@ -39,13 +39,14 @@ class ApiBlueprint(Blueprint):
             declared, in_path = set(parameters), set(re.findall(r"{(\w+)}", path))
             if declared != in_path:
                 raise ValueError(f"{path}: declares path parameters {sorted(declared)}, has {sorted(in_path)}")
-            register_operation(path, kwargs.get("methods", ["GET"]), operation)
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             takes_caller = CALLER_ARGUMENT in inspect.signature(view).parameters
             if takes_caller != access.needs_token:
                 raise ValueError(f"{path}: a view takes `{CALLER_ARGUMENT}` exactly when its route needs a token")
+            if operation is not None:
+                register_operation(path, kwargs.get("methods", ["GET"]), operation)
             register(self._enforcing(view, access, parameters))
             return view
 

@@ -14,8 +14,9 @@ from app import app
 from chalicelib.users.permissions import ALL_PERMISSIONS
 from chalicelib.users.services import user_register
 from chalicelib.users.tokens import ALGORITHM, token_issue
-from chalicelib.web.access import PUBLIC, Access
-from chalicelib.web.openapi import OPERATIONS, build_spec
+from chalicelib.web.access import PUBLIC, Access, token
+from chalicelib.web.blueprint import ApiBlueprint
+from chalicelib.web.openapi import OPERATIONS, Operation, build_spec
 from tests.support.accounts import PASSWORD, make_account
 from tests.unit.conftest import Api
 
@@ -108,3 +109,16 @@ def test_the_openapi_document_states_each_routes_access() -> None:
         if access.needs_token:  # a public route may answer 401 for its own reasons (login)
             assert "401" in operation["responses"], (path, method)
         assert ("403" in operation["responses"]) == bool(access.staff or access.permission), (path, method)
+
+
+def test_a_view_that_would_not_receive_its_caller_cannot_be_registered() -> None:
+    """Checked when the route is declared, so a view cannot miss the caller its route checked."""
+    blueprint = ApiBlueprint(__name__)
+    protected = Operation(summary="s", tag="t", responses={200: None}, access=token())
+    with pytest.raises(ValueError, match="caller"):
+        blueprint.route("/api/example", methods=["GET"], operation=protected)(lambda: {})
+    with pytest.raises(ValueError, match="caller"):
+        blueprint.route("/api/example", methods=["GET"], operation=Operation(summary="s", tag="t", responses={}))(
+            lambda caller: {}
+        )
+    assert ("/api/example", "GET") not in OPERATIONS
