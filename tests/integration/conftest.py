@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from infra.local.emulator import Emulator, free_port, start_emulator
+from infra.local.processes import dies_with_parent
 from infra.localstack.host import localstack_at
 from infra.localstack.isolated_account import IsolatedAccount, isolated_account
 from tests.support.accounts import PASSWORD
@@ -134,7 +135,8 @@ def local_stack(emulator: Emulator | IsolatedAccount, tmp_path_factory: pytest.T
     env = {**os.environ, "AWS_ENDPOINT_URL": emulator.endpoint_url, "PYTHONUNBUFFERED": "1"}
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.run", "--port", str(port), "--stage", STAGE],
+            # Killed with this process however it ends, even by a SIGTERM that skips the finally below.
+            dies_with_parent([sys.executable, "-m", "infra.local.run", "--port", str(port), "--stage", STAGE]),
             cwd=PROJECT_DIR,
             env=env,
             stdout=log,

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from infra.local.emulator import free_port, port_in_use
+from infra.local.processes import dies_with_parent
 from tests.integration.conftest import PROJECT_DIR, LocalStack
 
 README = PROJECT_DIR / "README.md"
@@ -125,7 +126,17 @@ def test_runner_starts_its_own_emulator_and_ctrl_c_stops_everything(tmp_path: Pa
     log_path = tmp_path / "runner.log"
     with log_path.open("w") as log:
         runner = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.run", "--port", str(api_port), "--emulator-port", str(emulator_port)],
+            dies_with_parent(
+                [
+                    sys.executable,
+                    "-m",
+                    "infra.local.run",
+                    "--port",
+                    str(api_port),
+                    "--emulator-port",
+                    str(emulator_port),
+                ]
+            ),
             cwd=PROJECT_DIR,
             env={**env, "PYTHONUNBUFFERED": "1"},
             stdout=log,
