@@ -81,10 +81,15 @@ class Life:
     def api_requests(self) -> int:
         return sum(step.api_requests for step in self.steps)
 
+    def usage(self, *, front_door: str, indexes: str) -> dict[str, tuple[float, float]]:
+        """Each priced thing: (how many per order, US$ per million), the front door's requests included."""
+        used = {name: (count, PRICE_PER_MILLION[name]) for name, count in self.per_order(indexes).items()}
+        used[f"API Gateway request ({front_door})"] = (self.api_requests, FRONT_DOORS[front_door])
+        return used
+
     def per_million_orders(self, *, front_door: str, indexes: str) -> dict[str, float]:
-        dollars = {name: count * PRICE_PER_MILLION[name] for name, count in self.per_order(indexes).items()}
-        dollars[f"API Gateway request ({front_door})"] = self.api_requests * FRONT_DOORS[front_door]
-        return dollars
+        used = self.usage(front_door=front_door, indexes=indexes)
+        return {name: count * price for name, (count, price) in used.items()}
 
     def total(self, *, front_door: str, indexes: str) -> float:
         return sum(self.per_million_orders(front_door=front_door, indexes=indexes).values())

@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bench.cold_start import HOW_TO_PACKAGE
-from bench.pricing import FRONT_DOORS, INDEX_DESIGNS, NEW_INDEXES, PRICE_PER_MILLION, WRITE_UNIT
+from bench.pricing import FRONT_DOORS, INDEX_DESIGNS, NEW_INDEXES, WRITE_UNIT
 from bench.stats import median, p95
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -149,11 +149,8 @@ def _cost_rows(results: Results) -> list[tuple[str, str, str, str]]:
     rows = []
     for life in results.cost.lives:
         section = f"2 cost per million orders, {life.tickets} ticket{'s' if life.tickets > 1 else ''}"
-        per_order = life.per_order(NEW_INDEXES)
-        for name, dollars in life.per_million_orders(front_door="REST", indexes=NEW_INDEXES).items():
-            count = per_order.get(name, life.api_requests)
-            price = PRICE_PER_MILLION.get(name, FRONT_DOORS["REST"])
-            rows.append((section, name, _dollars(dollars), f"{count:.2f} per order x ${price} per million"))
+        for name, (count, price) in life.usage(front_door="REST", indexes=NEW_INDEXES).items():
+            rows.append((section, name, _dollars(count * price), f"{count:.2f} per order x ${price} per million"))
         for front_door in FRONT_DOORS:
             for indexes in INDEX_DESIGNS:
                 rows.append(

@@ -72,13 +72,13 @@ class InvalidState(DomainError):
 class IdempotencyMismatch(DomainError):
     """An idempotency key sent again with another request than its first."""
 
-    default_detail = "This idempotency key was used with a different request."
+    default_detail = "This Idempotency-Key was used with a different request."
 
 
 class RequestInProgress(DomainError):
     """A request with the same idempotency key is still running."""
 
-    default_detail = "A request with this idempotency key is still being processed."
+    default_detail = "A request with this Idempotency-Key is still being processed. Try again shortly."
 
     def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
         super().__init__(detail)

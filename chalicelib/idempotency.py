@@ -111,14 +111,11 @@ def idempotency_claim(
                 raise
             return Claim(record=record, plan=plan, done=False)
         if existing.fingerprint != request_fingerprint:
-            raise IdempotencyMismatch(f"This {IDEMPOTENCY_HEADER} was used with a different request.")
+            raise IdempotencyMismatch()
         if existing.done:
             return Claim(record=existing, plan=json.loads(existing.plan), done=True)
         if existing.lease_until > now:
-            raise RequestInProgress(
-                f"A request with this {IDEMPOTENCY_HEADER} is still being processed. Try again shortly.",
-                retry_after=max(1, math.ceil((existing.lease_until - now).total_seconds())),
-            )
+            raise RequestInProgress(retry_after=max(1, math.ceil((existing.lease_until - now).total_seconds())))
         # The request that held the key died or failed: carry out its plan.
         _move_lease(existing, now + LEASE)
         return Claim(record=existing, plan=json.loads(existing.plan), done=False)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import batched
 from typing import Any
 
 from botocore.config import Config
@@ -101,20 +102,15 @@ def send_messages(queue: str, messages: Sequence[Message]) -> set[int]:
     messages that were not sent (the call failed, or SQS refused that entry),
     for the caller to retry; a retry may send some of them twice."""
     unsent: set[int] = set()
-    for start in range(0, len(messages), MAX_BATCH_ENTRIES):
-        positions = range(start, min(start + MAX_BATCH_ENTRIES, len(messages)))
+    for batch in batched(enumerate(messages), MAX_BATCH_ENTRIES):
         entries = [
-            {
-                "Id": str(position),
-                "MessageBody": messages[position].body,
-                "MessageAttributes": messages[position].message_attributes,
-            }
-            for position in positions
+            {"Id": str(position), "MessageBody": message.body, "MessageAttributes": message.message_attributes}
+            for position, message in batch
         ]
         try:
             response = sqs_client().send_message_batch(QueueUrl=queue_url(queue), Entries=entries)
         except (ClientError, BotoCoreError):
-            unsent.update(positions)
+            unsent.update(position for position, _message in batch)
             continue
         unsent.update(int(failure["Id"]) for failure in response.get("Failed", []))
     return unsent

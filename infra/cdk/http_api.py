@@ -4,8 +4,9 @@ Chalice packages a REST API only (aws/chalice#1321). This construct makes
 the HTTP API instead: one route per route and method of the app, each sent
 to the API function with payload format 1.0, whose event has the REST
 shape that Chalice's handler reads (requestContext.resourcePath is the
-route's path). API Gateway sends a request to `/p/` to the route `/p`, as
-the REST API does; route keys cannot end in a slash.
+route's path). Route keys cannot end in a slash: that a request to `/p/`
+reaches the route `/p`, as on the REST API, rests on AWS's documentation and
+reports, not on a run here (README, "What was and was not run here").
 
 The stage is `$default`, so that paths read as the seed's did (`/api/...`
 at the root of the URL) and the metrics carry `Stage=$default`.

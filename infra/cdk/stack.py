@@ -25,6 +25,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.aws_sam import CfnFunction
+from chalice import Chalice as ChaliceApp
 from chalice.app import DynamoDBEventConfig, SQSEventConfig
 from chalice.cdk import Chalice
 from chalice.cli.factory import CLIFactory
@@ -100,9 +101,11 @@ class CatalystStack(Stack):
         )
         self.roles = {function: self._role(function) for function in FUNCTIONS}
         self.app = self._chalice_app(project_dir)
+        # The app's own declarations (routes, event sources), loaded once as Chalice packages it.
+        declared = CLIFactory(str(project_dir)).load_chalice_app()
         self._wire_functions()
-        self._wire_event_sources(project_dir)
-        api_5xx = self._front_door(project_dir)
+        self._wire_event_sources(declared)
+        api_5xx = self._front_door(declared)
         self._alarms(stage, api_5xx)
         for queue in QUEUES:
             CfnOutput(self, f"{to_cfn_resource_name(queue)}QueueUrl", value=self.queues[queue].queue_url)
@@ -220,10 +223,10 @@ class CatalystStack(Stack):
             log_group.grant_write(self.roles[name])
             function.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
 
-    def _wire_event_sources(self, project_dir: Path) -> None:
+    def _wire_event_sources(self, declared: ChaliceApp) -> None:
         """Point the packaged event sources at this stack's queues and stream, and
         let handlers report partial batch failures (aws/chalice#2029)."""
-        for source in CLIFactory(str(project_dir)).load_chalice_app().event_sources:
+        for source in declared.event_sources:
             function_name = to_cfn_resource_name(source.name)
             function = self.function(function_name)
             role = self.roles[function_name]
@@ -260,7 +263,7 @@ class CatalystStack(Stack):
 
     # The edge
 
-    def _front_door(self, project_dir: Path) -> cloudwatch.Metric:
+    def _front_door(self, declared: ChaliceApp) -> cloudwatch.Metric:
         """The stage's API, throttled, with its EndpointURL; returns its 5xx metric."""
         api_name = self.settings.resource_name("api")
         if self.profile.front_door != HTTP_API:
@@ -282,7 +285,7 @@ class CatalystStack(Stack):
             self,
             "HttpApi",
             name=api_name,
-            app=CLIFactory(str(project_dir)).load_chalice_app(),
+            app=declared,
             function=self.function(API_HANDLER),
             rate_limit=self.profile.api_rate_limit,
             burst_limit=self.profile.api_burst_limit,
