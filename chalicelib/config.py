@@ -22,6 +22,9 @@ from functools import cached_property
 LOCAL_SECRET_KEY = "insecure-local-only-secret-change-me"  # noqa: S105 (a known, refused-outside-local value)
 # Stages that run on a developer's machine: the embedded emulator, LocalStack.
 LOCAL_STAGES = frozenset({"local", "localstack"})
+# Where a deployed stage's functions find its signing key, read at first use:
+# the key itself is never in their environment nor in the template.
+SECRET_ID_VARIABLE = "SECRET_KEY_SECRET_ID"  # noqa: S105 (a variable name, not a secret)
 MIN_SECRET_KEY_LENGTH = 32
 # A key's entropy, estimated from its own characters (their Shannon entropy
 # times the length): 32 random hex digits score 90 or more, the same character
@@ -36,6 +39,9 @@ DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
 # Every numeric setting has bounds, checked at startup: (default, minimum, maximum).
 # A token lives at most a year; past datetime's range, issuing one would fail.
 NUMERIC_SETTINGS = {"TOKEN_TTL_SECONDS": (DEFAULT_TOKEN_TTL_SECONDS, 1, 365 * 24 * 3600)}
+# Switches take "true" or "false" (any case), and nothing else: a typo must not silently mean "off".
+BOOLEAN_SETTINGS = {"STATUS_REPORTS_REQUIRE_SIGNATURE": False}
+BOOLEAN_VALUES = {"true": True, "false": False}
 
 
 class ConfigurationError(RuntimeError):
@@ -58,6 +64,8 @@ class Settings:
     default_permissions: frozenset[str] = frozenset({DEFAULT_PERMISSIONS})
     # One origin allowed to call the API from a browser, or none.
     cors_allowed_origin: str = ""
+    # When true, an unsigned status report over HTTP is refused (401); false keeps the seed's public call.
+    status_reports_require_signature: bool = False
 
     @cached_property
     def secret_key(self) -> str:
@@ -86,6 +94,11 @@ class Settings:
     def signing_key(self, purpose: str) -> bytes:
         """A key per purpose, so a token of one kind never verifies as another."""
         return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def signing_key_name(stage: str) -> str:
+    """The Secrets Manager secret that a deployed stage signs with (the CDK stack makes it)."""
+    return f"catalyst/{stage}/signing-key"
 
 
 def secret_key_weakness(key: str) -> str | None:
@@ -121,13 +134,18 @@ def _permission_list(environ: Mapping[str, str]) -> frozenset[str]:
     )
 
 
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool | None:
+    """A boolean setting's value; None when it is neither true nor false."""
+    return BOOLEAN_VALUES.get(environ.get(name, str(default)).strip().lower())
+
+
 def _problems(environ: Mapping[str, str], known_permissions: frozenset[str]) -> list[str]:
     problems = []
     stage = environ.get("CATALYST_STAGE", "")
     if not STAGE_PATTERN.fullmatch(stage):
         problems.append("CATALYST_STAGE must be set to a stage name such as local, dev or prod")
     secret = environ.get("SECRET_KEY", "")
-    secret_id = environ.get("SECRET_KEY_SECRET_ID", "")
+    secret_id = environ.get(SECRET_ID_VARIABLE, "")
     weakness = secret_key_weakness(secret)
     from_secrets_manager = bool(secret_id) and not secret
     if stage not in LOCAL_STAGES and weakness and not from_secrets_manager:
@@ -145,6 +163,9 @@ def _problems(environ: Mapping[str, str], known_permissions: frozenset[str]) -> 
             minimum <= int(value) <= maximum
         ):
             problems.append(f"{name} must be a whole number from {minimum:,} to {maximum:,}")
+    for name, default in BOOLEAN_SETTINGS.items():
+        if _switch(environ, name, default) is None:
+            problems.append(f"{name} must be true or false")
     unknown = _permission_list(environ) - known_permissions
     if unknown:
         problems.append(f"DEFAULT_PERMISSIONS names unknown permissions: {', '.join(sorted(unknown))}")
@@ -161,13 +182,14 @@ def parse_settings(environ: Mapping[str, str], *, known_permissions: frozenset[s
     return Settings(
         stage=environ["CATALYST_STAGE"],
         secret_key_value=environ.get("SECRET_KEY", ""),
-        secret_key_secret_id=environ.get("SECRET_KEY_SECRET_ID", ""),
+        secret_key_secret_id=environ.get(SECRET_ID_VARIABLE, ""),
         token_ttl_seconds=int(environ.get("TOKEN_TTL_SECONDS", str(DEFAULT_TOKEN_TTL_SECONDS))),
         aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
         log_level=environ.get("LOG_LEVEL", "INFO").upper(),
         orders_stream_arn=environ.get("ORDERS_STREAM_ARN", ""),
         default_permissions=_permission_list(environ),
         cors_allowed_origin=next(iter(_cors_origins(environ)), ""),
+        status_reports_require_signature=bool(_switch(environ, "STATUS_REPORTS_REQUIRE_SIGNATURE", False)),
     )
 
 

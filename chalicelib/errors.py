@@ -36,6 +36,13 @@ class AuthenticationFailed(DomainError):
     default_detail = "Invalid token."
 
 
+class InvalidSignature(DomainError):
+    """A status report's signature is malformed, out of time, unknown, revoked or
+    does not match; or the stage takes signed reports only and none came."""
+
+    default_detail = "Invalid signature."
+
+
 class InvalidCredentials(DomainError):
     default_detail = "Unable to log in with provided credentials."
 

@@ -5,6 +5,7 @@ from pynamodb.models import Model
 
 from chalicelib.audit import AuditRecord
 from chalicelib.expiring_table import ExpiringItem
+from chalicelib.integrators.models import IntegratorsTableItem
 from chalicelib.orders.models import OrdersTableItem
 from chalicelib.users.models import UserRecord
 
@@ -15,4 +16,6 @@ TABLES: dict[str, type[Model]] = {
     # reasons, failed-login counters.
     "expiring": ExpiringItem,
     "audit": AuditRecord,
+    # Integrators and their signing keys (integrators/models.py).
+    "integrators": IntegratorsTableItem,
 }

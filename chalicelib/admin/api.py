@@ -12,6 +12,8 @@ from chalicelib.admin.schemas import (
     MeResponse,
     OrdersQuery,
     PageQuery,
+    SigningKeyPageResponse,
+    SigningKeyResponse,
     TicketStatusChangeRequest,
     UserChangeRequest,
     UserPageResponse,
@@ -20,12 +22,16 @@ from chalicelib.admin.schemas import (
 )
 from chalicelib.audit import audit_page
 from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.integrators.models import SigningKeyRecord
+from chalicelib.integrators.selectors import signing_keys_page
+from chalicelib.integrators.services import signing_key_revoke
 from chalicelib.orders.domain import OrderStatus, TicketStatus
 from chalicelib.orders.responses import order_summary, order_with_tickets
 from chalicelib.orders.schemas import TicketStatusResponse
 from chalicelib.orders.selectors import order_get_with_tickets, ticket_key_by_code
 from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import (
+    CHANGE_INTEGRATOR,
     CHANGE_TICKET,
     CHANGE_USER,
     PERMISSION_DESCRIPTIONS,
@@ -38,7 +44,7 @@ from chalicelib.web.access import Caller, staff
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import next_page_cursor, page_resume
 from chalicelib.web.openapi import Operation
-from chalicelib.web.path_parameters import ORDER_ID, TICKET_CODE, USER_ID
+from chalicelib.web.path_parameters import KEY_ID, ORDER_ID, TICKET_CODE, USER_ID
 from chalicelib.web.requests import parse_body, parse_query
 
 admin_api = ApiBlueprint(__name__)
@@ -86,6 +92,7 @@ ADMIN_ABILITIES = {
     "change_users": CHANGE_USER,
     "view_orders": VIEW_ORDER,
     "change_tickets": CHANGE_TICKET,
+    "manage_integrators": CHANGE_INTEGRATOR,
 }
 
 
@@ -275,3 +282,50 @@ def list_audit(caller: Caller) -> dict:
     return AuditPageResponse(
         results=results, next_cursor=next_page_cursor(page, holder=actor.user_id, purpose="admin-audit")
     ).model_dump(mode="json")
+
+
+def _signing_key(key: SigningKeyRecord) -> dict:
+    return SigningKeyResponse(
+        name=key.name,
+        key_id=key.key_id,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    ).model_dump(mode="json")
+
+
+@admin_api.route(
+    "/api/admin/integrators",
+    methods=["GET"],
+    operation=Operation(
+        summary="Integrators' signing keys (never their secrets)",
+        tag="admin",
+        query=PageQuery,
+        responses={200: SigningKeyPageResponse},
+        access=staff(CHANGE_INTEGRATOR),
+    ),
+)
+def list_signing_keys(caller: Caller) -> dict:
+    actor = caller.principal
+    query = parse_query(admin_api.current_request.query_params, PageQuery)
+    resume = page_resume(query.cursor, holder=actor.user_id, purpose="admin-integrators")
+    page = signing_keys_page(limit=query.limit, resume=resume)
+    return SigningKeyPageResponse(
+        results=[_signing_key(key) for key in page.items],
+        next_cursor=next_page_cursor(page, holder=actor.user_id, purpose="admin-integrators"),
+    ).model_dump(mode="json")
+
+
+@admin_api.route(
+    "/api/admin/integrators/keys/{key_id}/revoke",
+    methods=["POST"],
+    operation=Operation(
+        summary="Revoke an integrator's signing key, from the next request on (audited)",
+        tag="admin",
+        responses={200: SigningKeyResponse},
+        access=staff(CHANGE_INTEGRATOR),
+        path_parameters={"key_id": KEY_ID},
+    ),
+)
+def revoke_signing_key(key_id: str, caller: Caller) -> dict:
+    return _signing_key(signing_key_revoke(key_id=key_id, audited_as=caller.principal))

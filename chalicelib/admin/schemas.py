@@ -90,6 +90,19 @@ class AuditPageResponse(Schema):
     next_cursor: str | None
 
 
+class SigningKeyResponse(Schema):
+    name: str = Field(description="The integrator's name.")
+    key_id: str
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="When it last signed a report, to within an hour.")
+    revoked_at: datetime | None
+
+
+class SigningKeyPageResponse(Schema):
+    results: list[SigningKeyResponse]
+    next_cursor: str | None
+
+
 class PermissionResponse(Schema):
     codename: str
     description: str
@@ -103,6 +116,7 @@ class AdminAbilitiesResponse(Schema):
     change_users: bool
     view_orders: bool
     change_tickets: bool
+    manage_integrators: bool
 
 
 class StatusChoiceResponse(Schema):

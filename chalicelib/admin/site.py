@@ -26,6 +26,7 @@ STATIC_FILES = {
     "users.js": SCRIPT,
     "orders.js": SCRIPT,
     "audit.js": SCRIPT,
+    "integrators.js": SCRIPT,
 }
 # The page's own files and API only: no inline script or style, no other origin.
 CONTENT_SECURITY_POLICY = (

@@ -4,6 +4,8 @@ from chalice import Response
 
 from chalicelib.errors import NotFound
 from chalicelib.idempotency import IDEMPOTENCY_HEADER, KEY_PATTERN, REPLAYED_HEADER, idempotency_key
+from chalicelib.integrators.services import Integrator
+from chalicelib.integrators.signatures import SIGNATURE_HEADER
 from chalicelib.orders import selectors, services
 from chalicelib.orders.domain import ChangeSource
 from chalicelib.orders.responses import order_summary, order_with_tickets
@@ -17,7 +19,7 @@ from chalicelib.orders.schemas import (
 )
 from chalicelib.users.models import UserRecord
 from chalicelib.users.permissions import ADD_ORDER
-from chalicelib.web.access import Caller, token
+from chalicelib.web.access import Caller, signature, token
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.cursors import next_page_cursor, page_resume
 from chalicelib.web.openapi import HeaderParameter, Operation
@@ -136,21 +138,26 @@ def cancel_order(order_id: int, caller: Caller) -> dict:
     "/api/orders/tickets/{code}/update-status",
     methods=["POST"],
     operation=Operation(
-        summary="Report a ticket's status (public, as in the seed)",
+        summary="Report a ticket's status (public, as in the seed, unless the stage requires a signature)",
         tag="orders",
         request=UpdateTicketStatusRequest,
         responses={200: TicketStatusResponse},
+        access=signature(over="code"),
         path_parameters={"code": TICKET_CODE},
         description="Any valid status answers 200; the outcome says whether it was applied, unchanged, stale "
-        "(older than the last report) or a duplicate (event_id seen before).",
+        "(older than the last report) or a duplicate (event_id seen before). An integrator signs its reports "
+        f"with `{SIGNATURE_HEADER}` (see the README); a signed report is recorded with source `integrator` and "
+        "the integrator's name. A bad, expired or revoked signature answers 401, and so does an unsigned report "
+        "where the stage sets STATUS_REPORTS_REQUIRE_SIGNATURE.",
     ),
 )
-def update_ticket_status(code: str) -> dict:
+def update_ticket_status(code: str, caller: Integrator | None) -> dict:
     request = parse_body(orders_api.current_request, UpdateTicketStatusRequest)
     change = services.ticket_change_status(
         code=code,
         status=request.status,
-        source=ChangeSource.API,
+        source=ChangeSource.INTEGRATOR if caller else ChangeSource.API,
+        integrator=caller.name if caller else None,
         event_id=request.event_id,
         occurred_at=request.occurred_at,
     )

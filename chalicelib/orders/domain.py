@@ -70,6 +70,8 @@ class ChangeSource(StrEnum):
     API = "api"
     SQS = "sqs"
     ADMIN = "admin"
+    # A report signed by an integrator's key; the entry names the integrator too.
+    INTEGRATOR = "integrator"
 
 
 class ChangeOutcome(StrEnum):

@@ -169,6 +169,8 @@ class StatusChangeEntry(MapAttribute):
     occurred_at = UTCDateTimeAttribute()
     recorded_at = UTCDateTimeAttribute()
     source = UnicodeAttribute()
+    # Who signed it, for source "integrator".
+    integrator = UnicodeAttribute(null=True)
     event_id = UnicodeAttribute(null=True)
 
 

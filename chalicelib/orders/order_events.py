@@ -35,6 +35,8 @@ def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
         if not isinstance(old, TicketRecord) or old.status == new.status:
             return []
         previous = old.status
+        # The change's own history entry, appended by the same write.
+        change = (new.history or [None])[-1]
         return [
             {
                 **base,
@@ -44,6 +46,8 @@ def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
                 "from_status": previous,
                 "to_status": new.status,
                 "changed_at": new.updated_at.isoformat(),
+                "source": change.source if change else None,
+                "integrator": change.integrator if change else None,
             }
         ]
     if isinstance(new, OrderRecord):

@@ -25,6 +25,7 @@ def _change(change: StatusChangeEntry) -> StatusChangeResponse:
         at=change.occurred_at,
         recorded_at=change.recorded_at,
         source=change.source,
+        integrator=change.integrator,
         event_id=change.event_id,
     )
 

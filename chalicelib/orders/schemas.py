@@ -102,6 +102,7 @@ class StatusChangeResponse(Schema):
     at: datetime
     recorded_at: datetime
     source: ChangeSource
+    integrator: str | None = Field(description="The integrator who signed the report, for source `integrator`.")
     event_id: str | None
 
 

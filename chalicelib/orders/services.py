@@ -266,6 +266,7 @@ class _TicketChange:
     reported_at: datetime
     now: datetime
     source: ChangeSource
+    integrator: str | None
     event_id: str | None
 
     @property
@@ -288,6 +289,7 @@ class _TicketChange:
                 occurred_at=self.reported_at,
                 recorded_at=self.now,
                 source=self.source.value,
+                integrator=self.integrator,
                 event_id=self.event_id,
             )
             values.append((TicketRecord.history, [*(self.ticket.history or []), entry]))
@@ -349,8 +351,10 @@ def ticket_change_status(
     event_id: str | None = None,
     occurred_at: datetime | None = None,
     audited_as: Principal | None = None,
+    integrator: str | None = None,
 ) -> StatusChange:
-    """Take a status report for a ticket, from the API, a queue or the admin.
+    """Take a status report for a ticket, from the API (signed by `integrator`
+    or not), a queue or the admin.
 
     One transaction writes everything a report causes: the ticket (with the
     report's event id, which makes a second delivery a no-op, and the change
@@ -378,7 +382,7 @@ def ticket_change_status(
         )
         if outcome is ChangeOutcome.STALE and event_id is None:
             return StatusChange(ticket=ticket, outcome=outcome)
-        change = _TicketChange(found, previous, status, outcome, reported_at, now, source, event_id)
+        change = _TicketChange(found, previous, status, outcome, reported_at, now, source, integrator, event_id)
         try:
             with transact_write() as transaction:
                 change.write(transaction)

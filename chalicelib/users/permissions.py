@@ -10,6 +10,7 @@ VIEW_ORDER = "orders.view_order"
 CHANGE_TICKET = "orders.change_ticket"
 VIEW_USER = "users.view_user"
 CHANGE_USER = "users.change_user"
+CHANGE_INTEGRATOR = "integrators.change_integrator"
 
 PERMISSION_DESCRIPTIONS = {
     ADD_ORDER: "Create orders",
@@ -17,6 +18,7 @@ PERMISSION_DESCRIPTIONS = {
     CHANGE_TICKET: "Set ticket statuses as staff",
     VIEW_USER: "See users",
     CHANGE_USER: "Manage users and their permissions",
+    CHANGE_INTEGRATOR: "See integrators' signing keys and revoke them",
 }
 ALL_PERMISSIONS = frozenset(PERMISSION_DESCRIPTIONS)
 

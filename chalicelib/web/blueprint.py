@@ -18,7 +18,7 @@ from chalicelib.web.errors import domain_error_response, unexpected_error_respon
 from chalicelib.web.openapi import Operation
 from chalicelib.web.openapi import register as register_operation
 from chalicelib.web.path_parameters import PathParameter
-from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES, authorization_header
+from chalicelib.web.requests import ACCEPTED_CONTENT_TYPES
 
 
 def cors_for(origin: str) -> CORSConfig | bool:
@@ -39,12 +39,14 @@ class ApiBlueprint(Blueprint):
             declared, in_path = set(parameters), set(re.findall(r"{(\w+)}", path))
             if declared != in_path:
                 raise ValueError(f"{path}: declares path parameters {sorted(declared)}, has {sorted(in_path)}")
+            if access.signed_over is not None and access.signed_over not in declared:
+                raise ValueError(f"{path}: signs over {access.signed_over!r}, which is not one of its path parameters")
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             takes_caller = CALLER_ARGUMENT in inspect.signature(view).parameters
-            if takes_caller != access.needs_token:
-                raise ValueError(f"{path}: a view takes `{CALLER_ARGUMENT}` exactly when its route needs a token")
+            if takes_caller != access.hands_caller:
+                raise ValueError(f"{path}: a view takes `{CALLER_ARGUMENT}` exactly when its route checks a caller")
             if operation is not None:
                 register_operation(path, kwargs.get("methods", ["GET"]), operation)
             register(self._enforcing(view, access, parameters))
@@ -61,12 +63,12 @@ class ApiBlueprint(Blueprint):
         @functools.wraps(view)
         def handle(**path_params: str) -> Any:
             try:
-                caller = authorize(access, authorization_header(self.current_request))
+                caller = authorize(access, self.current_request, path_params)
                 parsed: dict[str, Any] = {
                     name: parameters[name].parse(raw) if name in parameters else raw
                     for name, raw in path_params.items()
                 }
-                if caller is not None:
+                if access.hands_caller:
                     parsed[CALLER_ARGUMENT] = caller
                 return view(**parsed)
             except DomainError as error:

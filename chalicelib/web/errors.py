@@ -6,6 +6,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib import errors
+from chalicelib.integrators.signatures import SIGNATURE_HEADER
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.DomainError: 400,
@@ -14,6 +15,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.NotAuthenticated: 401,
     errors.AuthenticationFailed: 401,
     errors.InvalidCredentials: 401,
+    errors.InvalidSignature: 401,
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
@@ -26,7 +28,8 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
 }
 
 # DRF's TokenAuthentication answers 401 with this challenge; seed clients expect it.
-AUTH_CHALLENGE = {"WWW-Authenticate": 'Token realm="api"'}
+AUTH_CHALLENGE = 'Token realm="api"'
+SIGNATURE_CHALLENGE = f'{SIGNATURE_HEADER} realm="api"'
 
 
 def status_for(error: errors.DomainError) -> int:
@@ -39,7 +42,10 @@ def domain_error_response(error: errors.DomainError) -> Response:
         body: dict = error.field_errors
     else:
         body = {"detail": error.detail}
-    headers = dict(AUTH_CHALLENGE) if status == 401 else {}
+    headers = {}
+    if status == 401:
+        signed = isinstance(error, errors.InvalidSignature)
+        headers["WWW-Authenticate"] = SIGNATURE_CHALLENGE if signed else AUTH_CHALLENGE
     if isinstance(error, errors.Busy | errors.TooManyRequests | errors.RequestInProgress):
         headers["Retry-After"] = str(error.retry_after_seconds)
     return Response(body=body, status_code=status, headers=headers)

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.integrators.signatures import SIGNATURE_HEADER
 from chalicelib.web.access import PUBLIC, Access
 from chalicelib.web.path_parameters import PathParameter
 
@@ -37,7 +38,7 @@ SERVER_ERROR = {
 }
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: field errors, or a detail for a body that is not JSON.",
-    401: "Missing, malformed, expired or revoked credentials.",
+    401: "Missing, malformed, expired or revoked credentials (a token, or an integrator's signature).",
     403: "Authenticated, but not allowed.",
     404: "Not found.",
     405: "Method not allowed.",
@@ -76,6 +77,13 @@ class Operation:
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}
+# Described on every route whose access takes a signature (access.signature).
+SIGNATURE_PARAMETER = HeaderParameter(
+    SIGNATURE_HEADER,
+    "An integrator's signature: keyid=<key id>,t=<unix seconds>,v1=<hex HMAC-SHA256 with the integrator's "
+    "secret over `<t>.<ticket code, lower-case with dashes>.<raw body>`>; t within 300 seconds of the server's clock.",
+    {"type": "string", "maxLength": 200},
+)
 
 
 def register(path: str, methods: Iterable[str], operation: Operation) -> None:
@@ -89,7 +97,7 @@ def _error_statuses(operation: Operation) -> set[int]:
         statuses |= {400, 413, 415}
     if operation.query is not None:
         statuses.add(400)
-    if operation.access.needs_token:
+    if operation.access.needs_token or operation.access.signed_over:
         statuses.add(401)
     if operation.access.permission or operation.access.staff:
         statuses.add(403)
@@ -146,7 +154,7 @@ def _parameters(operation: Operation, schemas: dict) -> list[dict[str, Any]]:
             "schema": header.schema,
             "description": header.description,
         }
-        for header in operation.headers
+        for header in (*operation.headers, *([SIGNATURE_PARAMETER] if operation.access.signed_over else []))
     ]
     return parameters
 

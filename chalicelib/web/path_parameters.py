@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.errors import NotFound
+from chalicelib.integrators.signatures import KEY_ID_MAX_LENGTH, KEY_ID_PATTERN, NO_SUCH_KEY
 from chalicelib.orders.domain import MAX_ORDER_ID
 
 
@@ -55,6 +56,12 @@ TICKET_CODE = PathParameter(
     pattern=f"{_HEX}{{8}}-?{_HEX}{{4}}-?{_HEX}{{4}}-?{_HEX}{{4}}-?{_HEX}{{12}}",
     max_length=36,
     not_found="No ticket with this code.",
+)
+KEY_ID = PathParameter(
+    description="A signing key's id.",
+    pattern=KEY_ID_PATTERN,
+    max_length=KEY_ID_MAX_LENGTH,
+    not_found=NO_SUCH_KEY,
 )
 USER_ID = PathParameter(
     description="The user's id.",

@@ -69,18 +69,19 @@ def parse_body(request: Request, schema: type[SchemaT]) -> SchemaT:
     return validate(data, schema)
 
 
-def authorization_header(request: Request) -> str | None:
-    """The Authorization header; refused (400) when sent more than once, so that a
-    proxy and the app cannot disagree about who is calling. API Gateway hands
-    every copy over in multiValueHeaders (the runner does the same)."""
+def single_header(request: Request, name: str) -> str | None:
+    """A header that decides who is calling (Authorization, a signature); refused
+    (400) when sent more than once, so that a proxy and the app cannot disagree
+    about it. API Gateway hands every copy over in multiValueHeaders (the runner
+    does the same)."""
     copies = sum(
         len(values or ())
-        for name, values in (request.to_original_event().get("multiValueHeaders") or {}).items()
-        if name.lower() == "authorization"
+        for header, values in (request.to_original_event().get("multiValueHeaders") or {}).items()
+        if header.lower() == name.lower()
     )
     if copies > 1:
-        raise MalformedRequest("Send the Authorization header once.")
-    return request.headers.get("authorization")
+        raise MalformedRequest(f"Send the {name} header once.")
+    return request.headers.get(name.lower())
 
 
 def client_address(request: Request) -> str:

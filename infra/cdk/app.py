@@ -18,9 +18,10 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 def main() -> None:
     sys.path.insert(0, str(PROJECT_DIR))
+    from chalicelib.config import SECRET_ID_VARIABLE, signing_key_name
     from chalicelib.runtime import configure, load_settings
     from infra.cdk.stack import CatalystStack
-    from infra.cdk.stages import SECRET_ID_VARIABLE, StageChoiceError, signing_key_name, stage_profile
+    from infra.cdk.stages import StageChoiceError, stage_profile
 
     app = cdk.App()
     stage = app.node.try_get_context("stage")

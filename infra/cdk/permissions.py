@@ -33,6 +33,9 @@ TABLE_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
         "orders": READ + WRITE + DESCRIBE,
         "expiring": READ + WRITE + DELETE + DESCRIBE,  # failed-login counters, idempotency keys
         "audit": READ + APPEND + DESCRIBE,  # entries are added, never changed or removed
+        # A signed report reads its key and notes its use; the admin lists and revokes keys.
+        # Keys are made by the operator's command (infra.cli integrator), never by the API.
+        "integrators": ("dynamodb:GetItem", "dynamodb:UpdateItem", *SCAN, *DESCRIBE),
     },
     TICKET_STATUS_EVENTS: {
         "orders": READ + WRITE,

@@ -32,7 +32,7 @@ from chalice.cli.factory import CLIFactory
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
-from chalicelib.config import Settings
+from chalicelib.config import SECRET_ID_VARIABLE, Settings, signing_key_name
 from chalicelib.queues import (
     DEAD_LETTER_RETENTION_SECONDS,
     MAX_RECEIVE_COUNT,
@@ -49,7 +49,7 @@ from infra.cdk.permissions import (
     STREAM_SOURCES,
     TABLE_ACCESS,
 )
-from infra.cdk.stages import HTTP_API, SECRET_ID_VARIABLE, StageProfile, signing_key_name
+from infra.cdk.stages import HTTP_API, StageProfile
 from infra.cdk.tables import table_shape
 from infra.local.bootstrap import consumer_timeouts, visibility_timeout
 

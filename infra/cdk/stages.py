@@ -15,21 +15,12 @@ from typing import Literal
 from aws_cdk import RemovalPolicy
 from aws_cdk.aws_logs import RetentionDays
 
-# Where the functions find the signing key, read at first use: the key itself
-# is never in their environment nor in the template.
-SECRET_ID_VARIABLE = "SECRET_KEY_SECRET_ID"  # noqa: S105 (a variable name, not a secret)
-
-
 # API Gateway's two kinds of API. The HTTP API costs $1.00 per million requests
 # against the REST API's $3.50; REST keeps what HTTP APIs lack (X-Ray on the
 # stage, usage plans and API keys, request validation, WAF).
 HTTP_API, REST_API = "http-api", "rest"
 FrontDoor = Literal["http-api", "rest"]
 FRONT_DOORS: tuple[FrontDoor, ...] = (HTTP_API, REST_API)
-
-
-def signing_key_name(stage: str) -> str:
-    return f"catalyst/{stage}/signing-key"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,11 @@
     python -m infra.cli dlq purge   --queue status-events --yes
     python -m infra.cli createsuperuser                      (prompts, like Django's)
     python -m infra.cli createsuperuser --email E --no-input (password from CATALYST_SUPERUSER_PASSWORD)
+    python -m infra.cli integrator create --name NAME [--json] (prints a key id and its secret, once)
+    python -m infra.cli integrator rotate --name NAME [--json] (another key; the old one keeps working)
+    python -m infra.cli integrator revoke --key-id ID
+    python -m infra.cli integrator list [--json]
 
-One module per command group (dlq.py, createsuperuser.py); stage.py turns
+One module per command group (dlq.py, createsuperuser.py, integrator.py); stage.py turns
 --stage into the settings every command runs with.
 """

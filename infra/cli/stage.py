@@ -8,12 +8,11 @@ localstack stage finds LocalStack itself (LOCALSTACK_HOST). With no endpoint
 """
 
 import os
-import secrets
 from pathlib import Path
 
 from dotenv import load_dotenv
 
-from chalicelib.config import Settings
+from chalicelib.config import LOCAL_STAGES, SECRET_ID_VARIABLE, Settings, signing_key_name
 from chalicelib.runtime import configure, load_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -34,7 +33,9 @@ def configure_stage(stage: str | None) -> Settings:
         for name, value in LOCAL_CREDENTIALS.items():
             os.environ.setdefault(name, value)
     environ = {**os.environ, "CATALYST_STAGE": chosen}
-    # No command signs a token or a cursor, but the settings insist on a real
-    # key outside the local stages: a throwaway one satisfies them.
-    environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    # The stage's own signing key, as its functions have it (integrator commands
+    # seal secrets with it): on a deployed stage, the stack's secret, fetched
+    # only by a command that uses it; the local stages' key otherwise.
+    if chosen not in LOCAL_STAGES and not environ.get("SECRET_KEY"):
+        environ.setdefault(SECRET_ID_VARIABLE, signing_key_name(chosen))
     return configure(load_settings(environ))

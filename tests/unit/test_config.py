@@ -401,6 +401,18 @@ def test_one_cors_origin_is_read(raw: str) -> None:
     assert settings.cors_allowed_origin == "https://shop.example.com"
 
 
+@pytest.mark.parametrize(("raw", "required"), [(None, False), ("false", False), ("true", True), (" TRUE ", True)])
+def test_signed_status_reports_are_required_only_when_said(raw: str | None, required: bool) -> None:
+    environ = {"CATALYST_STAGE": "local", **({"STATUS_REPORTS_REQUIRE_SIGNATURE": raw} if raw is not None else {})}
+    assert load_settings(environ).status_reports_require_signature is required
+
+
+@pytest.mark.parametrize("raw", ["yes", "1", "", "ture"])
+def test_a_switch_that_is_neither_true_nor_false_is_refused(raw: str) -> None:
+    with pytest.raises(ConfigurationError, match="STATUS_REPORTS_REQUIRE_SIGNATURE must be true or false"):
+        load_settings({"CATALYST_STAGE": "local", "STATUS_REPORTS_REQUIRE_SIGNATURE": raw})
+
+
 @pytest.mark.parametrize("raw", ["https://a.example.com,https://b.example.com", "https://a.example.com, http://b"])
 def test_more_than_one_cors_origin_is_refused(raw: str) -> None:
     with pytest.raises(ConfigurationError, match="CORS_ALLOWED_ORIGINS takes at most one origin"):

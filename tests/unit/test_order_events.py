@@ -12,12 +12,14 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from app import app
 from chalicelib import queues
+from chalicelib.integrators.services import integrator_create
 from chalicelib.orders.models import OrderRecord, order_partition
 from chalicelib.orders.order_events import events_for_record
 from chalicelib.orders.orders_stream import handle_orders_stream
 from chalicelib.storage import MAX_RETRY_ATTEMPTS
 from tests.support.aws_calls import recorded_dynamodb_calls, recorded_sqs_calls
 from tests.support.faults import Fault, faults
+from tests.support.integrators import signed_headers
 from tests.unit.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("queues")
@@ -140,8 +142,23 @@ def test_ticket_status_change_is_one_ticket_event(api: Api, token: str, order: d
         "ticket_code": code,
         "from_status": "NEW",
         "to_status": "IN_PROGRESS",
+        "source": "api",
+        "integrator": None,
     }
     assert same_moment(changed_at, ticket_updated_at(api, token, order_id, code))
+
+
+def test_a_signed_change_names_its_integrator_in_the_event(api: Api, order: dict) -> None:
+    order_id, code = order["order_id"], order["tickets"][0]["code"]
+    acme = integrator_create(name="acme")
+    before = raw_ticket(order_id, code)
+    body = b'{"status": "DONE"}'
+    headers = signed_headers(key_id=acme.key_id, secret=acme.secret, code=code, body=body)
+    assert api.client.http.post(UPDATE.format(code=code), headers=headers, body=body).status_code == 200
+
+    [event] = events_of(stream_record(before, raw_ticket(order_id, code)))
+
+    assert (event["source"], event["integrator"], event["to_status"]) == ("integrator", "acme", "DONE")
 
 
 def test_ticket_write_without_a_status_change_is_no_event(api: Api, token: str, order: dict) -> None:

@@ -11,14 +11,17 @@ import jwt
 import pytest
 
 from app import app
-from chalicelib.users.permissions import ALL_PERMISSIONS
+from chalicelib.integrators.services import integrator_create
+from chalicelib.users.permissions import ADD_ORDER, ALL_PERMISSIONS
 from chalicelib.users.services import user_register
 from chalicelib.users.tokens import ALGORITHM, token_issue
-from chalicelib.web.access import PUBLIC, Access, token
+from chalicelib.web.access import PUBLIC, Access, signature, token
 from chalicelib.web.blueprint import ApiBlueprint
 from chalicelib.web.openapi import OPERATIONS, Operation, build_spec
+from chalicelib.web.path_parameters import TICKET_CODE
 from tests.support.accounts import PASSWORD, make_account
-from tests.unit.conftest import Api
+from tests.support.integrators import signature_header
+from tests.unit.conftest import Api, Reconfigure
 
 ROUTES = sorted((path, method) for path, methods in app.routes.items() for method in methods)
 # Public by design: the seed's public calls, health, the documentation and the admin page's files.
@@ -100,14 +103,50 @@ def test_a_protected_route_lets_its_rightful_caller_through(api: Api, path: str,
     assert call(api, path, method, token=rightful.token).status_code not in REFUSED
 
 
+SIGNED_ROUTES = [route for route in ROUTES if declared(*route).signed_over]
+
+
+def test_status_reports_take_signatures() -> None:
+    assert ("/api/orders/tickets/{code}/update-status", "POST") in SIGNED_ROUTES
+
+
+@pytest.mark.parametrize(("path", "method"), SIGNED_ROUTES)
+def test_a_signed_route_refuses_a_bad_signature_and_where_required_none(
+    api: Api, reconfigure: Reconfigure, path: str, method: str
+) -> None:
+    key = integrator_create(name="walker")
+    # A real ticket's code where the signed parameter is, so that only the signature can refuse.
+    token = make_account("owner@example.com", permissions={ADD_ORDER}).token
+    code = api.create_order(token)["tickets"][0]["code"]
+    url = path.replace("{" + declared(path, method).signed_over + "}", code) + "/"
+    body = b'{"status": "DONE"}'
+    good = signature_header(key_id=key.key_id, secret=key.secret, code=code, body=body)
+    bad = (good[:-1] + ("0" if good[-1] != "0" else "1"), "keyid=ik_x,t=1,v1=" + "0" * 64, "nonsense")
+
+    def send(header: str | None):
+        headers = {"Content-Type": "application/json", **({"Catalyst-Signature": header} if header else {})}
+        return api.client.http.request(method, url, headers=headers, body=body)
+
+    for header in bad:
+        assert send(header).status_code == 401, header
+    assert send(None).status_code not in REFUSED
+    reconfigure(status_reports_require_signature=True)
+    assert send(None).status_code == 401
+    for header in bad:
+        assert send(header).status_code == 401, header
+    assert send(good).status_code not in REFUSED
+
+
 def test_the_openapi_document_states_each_routes_access() -> None:
     described = [route for route in ROUTES if route in OPERATIONS]
     spec = build_spec(described)
     for path, method in described:
         operation, access = spec["paths"][f"{path}/"][method.lower()], declared(path, method)
         assert ("security" in operation) == access.needs_token, (path, method)
-        if access.needs_token:  # a public route may answer 401 for its own reasons (login)
+        if access.needs_token or access.signed_over:  # a public route may answer 401 for its own reasons (login)
             assert "401" in operation["responses"], (path, method)
+        headers = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "header"}
+        assert ("Catalyst-Signature" in headers) == bool(access.signed_over), (path, method)
         assert ("403" in operation["responses"]) == bool(access.staff or access.permission), (path, method)
 
 
@@ -117,6 +156,15 @@ def test_a_view_that_would_not_receive_its_caller_cannot_be_registered() -> None
     protected = Operation(summary="s", tag="t", responses={200: None}, access=token())
     with pytest.raises(ValueError, match="caller"):
         blueprint.route("/api/example", methods=["GET"], operation=protected)(lambda: {})
+    signed = Operation(
+        summary="s",
+        tag="t",
+        responses={200: None},
+        access=signature(over="code"),
+        path_parameters={"code": TICKET_CODE},
+    )
+    with pytest.raises(ValueError, match="caller"):
+        blueprint.route("/api/example/{code}", methods=["POST"], operation=signed)(lambda code: {})
     with pytest.raises(ValueError, match="caller"):
         blueprint.route("/api/example", methods=["GET"], operation=Operation(summary="s", tag="t", responses={}))(
             lambda caller: {}

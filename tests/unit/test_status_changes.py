@@ -702,7 +702,7 @@ def test_history_lists_each_applied_change_oldest_first_with_its_fields(api: Api
         ("IN_PROGRESS", "DONE", "sqs", "evt-c"),
         ("DONE", "ERROR", "api", None),
     ]
-    assert set(history[0]) == {"from_status", "to_status", "at", "recorded_at", "source", "event_id"}
+    assert set(history[0]) == {"from_status", "to_status", "at", "recorded_at", "source", "integrator", "event_id"}
     assert parse_time(history[0]["at"]) == first_at
     assert parse_time(history[1]["at"]) == first_at + 2 * SECOND
     assert before <= parse_time(history[2]["at"]) <= after

@@ -1,11 +1,12 @@
 // The Catalyst administration: one page that talks to /api/admin/ with the
 // staff member's token, laid out like the Django admin. This module draws the
 // frame (breadcrumbs, messages, the login) and routes #/path/ to the pages of
-// users.js, orders.js and audit.js. Every piece of data is put into the page as
+// users.js, orders.js, integrators.js and audit.js. Every piece of data is put into the page as
 // text nodes or attribute values, never as markup.
 
 import { ApiError, adminPath, handleExpiredSession, onSessionExpired, request, session } from "./api.js";
 import { auditPage } from "./audit.js";
+import { integratorListPage } from "./integrators.js";
 import { orderDetailPage, orderListPage, ticketDetailPage, ticketFinderPage } from "./orders.js";
 import { userDetailPage, userListPage } from "./users.js";
 import { duration, errorNote, h, href, link, notices, onRedraw, route } from "./widgets.js";
@@ -32,6 +33,9 @@ function homePage() {
       [model("Orders", href("/orders/"), "nav-orders"), model("Tickets", href("/tickets/"), "nav-tickets")],
     ]);
   }
+  if (session.me.can.manage_integrators) {
+    apps.push(["Integrators", [model("Signing keys", href("/integrators/"), "nav-integrators")]]);
+  }
   // The trail names users and their permissions: the API asks for users.view_user.
   if (session.me.can.view_users) {
     apps.push(["Audit", [model("Audit trail", href("/audit/"), "nav-audit")]]);
@@ -57,6 +61,7 @@ const ROUTES = [
   [/^\/orders\/([^/]+)\/$/, orderDetailPage],
   [/^\/tickets\/$/, ticketFinderPage],
   [/^\/tickets\/([^/]+)\/$/, ticketDetailPage],
+  [/^\/integrators\/$/, integratorListPage],
   [/^\/audit\/$/, auditPage],
 ];
 

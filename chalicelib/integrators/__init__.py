@@ -1,0 +1,1 @@
+"""Integrators: external systems that sign their status reports."""
