@@ -6,6 +6,7 @@ Every page is kept as a screenshot in test-artifacts/admin/. With
 UPDATE_SCREENSHOTS=1 the order page also replaces the README's picture.
 """
 
+import json
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from tests.integration.conftest import PROJECT_DIR, LocalStack
 from tests.support.accounts import PASSWORD
+from tests.support.integrators import signed_headers
 
 pytestmark = pytest.mark.browser
 
@@ -211,3 +213,43 @@ def test_the_login_limit_applies_to_the_page_and_says_when_to_retry(page: Page, 
     retry = errors.get_by_test_id("retry-after")
     expect(retry).to_have_text(re.compile(r"You can try again in 1[45] minutes\."))
     assert 800 < int(retry.get_attribute("data-seconds") or 0) <= 900
+
+
+def signed_report(stack: LocalStack, key: dict, code: str, status: str) -> requests.Response:
+    body = json.dumps({"status": status}).encode()
+    headers = signed_headers(key_id=key["key_id"], secret=key["secret"], code=code, body=body)
+    url = stack.url(f"/api/orders/tickets/{code}/update-status/")
+    return requests.post(url, data=body, headers=headers, timeout=30)
+
+
+def test_a_superuser_sees_integrators_keys_and_revokes_one(
+    page: Page, local_stack: LocalStack, artifacts_dir: Path
+) -> None:
+    email = "keys-admin@example.com"
+    local_stack.create_superuser(email, PASSWORD)
+    old = json.loads(local_stack.cli("integrator", "create", "--name", "warehouse", "--json"))
+    new = json.loads(local_stack.cli("integrator", "rotate", "--name", "warehouse", "--json"))
+    code = create_order(local_stack, local_stack.register(), "Grace Hopper", tickets=1)["tickets"][0]["code"]
+    assert signed_report(local_stack, old, code, "IN_PROGRESS").status_code == 200
+
+    log_in(page, local_stack, email)
+    open_from_home(page, "nav-integrators", "Integrators' signing keys")
+    rows = page.get_by_test_id("key-row")
+    expect(rows).to_have_count(2)
+    old_row = page.locator(f"[data-test=key-row][data-key-id='{old['key_id']}']")
+    expect(old_row.get_by_test_id("key-integrator")).to_have_text("warehouse")
+    expect(old_row.get_by_test_id("key-last-used")).not_to_have_text("Never")
+    new_row = page.locator(f"[data-test=key-row][data-key-id='{new['key_id']}']")
+    expect(new_row.get_by_test_id("key-last-used")).to_have_text("Never")
+    assert old["secret"] not in page.content()
+    shoot(page, artifacts_dir, "integrators")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    old_row.get_by_test_id("revoke-key").click()
+
+    expect(page.get_by_test_id("message")).to_have_text(f"The key “{old['key_id']}” of “warehouse” was revoked.")
+    old_row = page.locator(f"[data-test=key-row][data-key-id='{old['key_id']}']")
+    expect(old_row.get_by_test_id("revoked-at")).to_be_visible()
+    expect(new_row.get_by_test_id("revoke-key")).to_be_visible()
+    assert signed_report(local_stack, old, code, "DONE").status_code == 401
+    assert signed_report(local_stack, new, code, "DONE").status_code == 200

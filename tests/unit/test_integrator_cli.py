@@ -4,9 +4,12 @@ import json
 
 import pytest
 
+from chalicelib.config import LOCAL_SECRET_KEY
 from chalicelib.integrators.models import SigningKeyRecord, signing_key_key
 from infra.cli import integrator
 from infra.cli.__main__ import _parser
+from infra.cli.stage import configure_stage
+from tests.unit.conftest import Reconfigure
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -74,3 +77,20 @@ def test_refusals_exit_1_with_the_reason(capsys: pytest.CaptureFixture, argv: tu
     assert code == 1
     assert message in err
     assert out == ""
+
+
+@pytest.mark.parametrize(("stage", "secret_id"), [("dev", "catalyst/dev/signing-key"), ("local", "")])
+def test_commands_seal_with_the_stages_own_signing_key(
+    monkeypatch: pytest.MonkeyPatch, reconfigure: Reconfigure, stage: str, secret_id: str
+) -> None:
+    """On a deployed stage the stack's secret, as the functions read it (fetched only when used); locally the
+    local stages' key: never a key of the command's own, which would seal secrets no function can open."""
+    for name in ("SECRET_KEY", "SECRET_KEY_SECRET_ID", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("infra.cli.stage.load_dotenv", lambda *args, **kwargs: False)  # a developer's .env aside
+
+    chosen = configure_stage(stage)
+
+    assert chosen.secret_key_secret_id == secret_id
+    if stage == "local":
+        assert chosen.secret_key == LOCAL_SECRET_KEY

@@ -1,0 +1,78 @@
+"""Signed status reports end to end, on the emulator and on LocalStack: an
+operator makes a key with the CLI, the integrator signs over HTTP, and the
+change reaches the ticket's history and the order-events queue under the
+integrator's name."""
+
+import http.client
+import json
+import time
+
+import requests
+
+from tests.integration.conftest import LocalStack
+from tests.support.integrators import signature_header
+
+REPORT = "/api/orders/tickets/{code}/update-status/"
+ORDER_BODY = {"customer_name": "Ann", "customer_phone": "+1 555 0100", "tickets": [{"product_codes": ["A"]}]}
+
+
+def post_report(local_stack: LocalStack, code: str, body: bytes, headers: list[tuple[str, str]]) -> int:
+    """One POST with its headers sent exactly as listed (repeats too)."""
+    port = int(local_stack.base_url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("POST", REPORT.format(code=code))
+        for name, value in [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers]:
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def outbound_events_of(local_stack: LocalStack, code: str, wanted: int) -> list[dict]:
+    """The order-events messages about this ticket, waited for (the stream handler sends them)."""
+    sqs = local_stack.client("sqs")
+    url = sqs.get_queue_url(QueueName="catalyst-test-order-events")["QueueUrl"]
+    found: list[dict] = []
+    deadline = time.monotonic() + 60
+    while len(found) < wanted and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            event = json.loads(message["Body"])
+            if event.get("ticket_code") == code:
+                found.append(event)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def test_a_report_signed_with_the_clis_secret_is_applied_as_the_integrators(local_stack: LocalStack) -> None:
+    issued = json.loads(local_stack.cli("integrator", "create", "--name", f"acme-{time.time_ns()}", "--json"))
+    token = local_stack.register()
+    order = requests.post(
+        local_stack.url("/api/orders/create/"), json=ORDER_BODY, headers={"Authorization": f"Token {token}"}, timeout=30
+    ).json()
+    code = order["tickets"][0]["code"]
+    body = json.dumps({"status": "IN_PROGRESS", "event_id": "signed-1"}).encode()
+    header = signature_header(key_id=issued["key_id"], secret=issued["secret"], code=code, body=body)
+    tampered = body.replace(b"IN_PROGRESS", b"IN_PROGRESs")
+
+    assert post_report(local_stack, code, tampered, [("Catalyst-Signature", header)]) == 401
+    assert post_report(local_stack, code, body, [("Catalyst-Signature", header)] * 2) == 400
+    assert post_report(local_stack, code, body, [("Catalyst-Signature", header)]) == 200
+
+    detail = requests.get(
+        local_stack.url(f"/api/orders/{order['order_id']}/"), headers={"Authorization": f"Token {token}"}, timeout=30
+    ).json()
+    [change] = detail["tickets"][0]["history"]
+    assert (change["source"], change["integrator"], change["event_id"]) == ("integrator", issued["name"], "signed-1")
+    [event] = outbound_events_of(local_stack, code, wanted=1)
+    assert (event["type"], event["source"], event["integrator"]) == (
+        "ticket.status_changed",
+        "integrator",
+        issued["name"],
+    )
+
+    local_stack.cli("integrator", "revoke", "--key-id", issued["key_id"])
+    again = json.dumps({"status": "DONE"}).encode()
+    header = signature_header(key_id=issued["key_id"], secret=issued["secret"], code=code, body=again)
+    assert post_report(local_stack, code, again, [("Catalyst-Signature", header)]) == 401
