@@ -11,6 +11,7 @@ suite once on each:
   without an address, on a free port.
 """
 
+import http.client
 import os
 import subprocess
 import sys
@@ -67,6 +68,22 @@ class LocalStack:
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+    def post_exactly(
+        self, path: str, body: str | bytes, headers: list[tuple[str, str]] = (), *, source: str = "127.0.0.1"
+    ) -> int:
+        """One JSON POST from the loopback address `source`, with headers sent exactly as listed (repeats too)."""
+        payload = body.encode() if isinstance(body, str) else body
+        port = int(self.base_url.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+        try:
+            connection.putrequest("POST", path)
+            for name, value in [("Content-Type", "application/json"), ("Content-Length", str(len(payload))), *headers]:
+                connection.putheader(name, value)
+            connection.endheaders(payload)
+            return connection.getresponse().status
+        finally:
+            connection.close()
 
     def create_superuser(self, email: str, password: str) -> None:
         """Exactly as an operator would script it."""

@@ -1,6 +1,5 @@
 """The local stack over real HTTP: the runner, Chalice's local server and the emulator."""
 
-import http.client
 import json
 import os
 import re
@@ -159,27 +158,12 @@ def test_runner_starts_its_own_emulator_and_ctrl_c_stops_everything(tmp_path: Pa
     assert not port_in_use("127.0.0.1", api_port)
 
 
-def _post_from(local_stack: LocalStack, source: str, path: str, body: dict, headers: list[tuple[str, str]] = ()) -> int:
-    """One POST from the loopback address `source`, with headers sent exactly as listed (repeats too)."""
-    port = int(local_stack.base_url.rsplit(":", 1)[1])
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
-    try:
-        payload = json.dumps(body).encode()
-        connection.putrequest("POST", path)
-        for name, value in [("Content-Type", "application/json"), ("Content-Length", str(len(payload))), *headers]:
-            connection.putheader(name, value)
-        connection.endheaders(payload)
-        return connection.getresponse().status
-    finally:
-        connection.close()
-
-
 def test_failed_logins_from_another_address_leave_the_owners_login_alone(local_stack: LocalStack) -> None:
     email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
     local_stack.register(email=email)
-    wrong = {"email": email, "password": "not the password"}
+    wrong = json.dumps({"email": email, "password": "not the password"})
 
-    statuses = [_post_from(local_stack, "127.0.0.2", "/api/users/login/", wrong) for _ in range(6)]
+    statuses = [local_stack.post_exactly("/api/users/login/", wrong, source="127.0.0.2") for _ in range(6)]
 
     assert statuses == [401] * 5 + [429]
     assert local_stack.login(email, "correct horse battery")
@@ -187,10 +171,10 @@ def test_failed_logins_from_another_address_leave_the_owners_login_alone(local_s
 
 def test_a_repeated_authorization_header_is_refused(local_stack: LocalStack) -> None:
     token = local_stack.register()
-    body = {"customer_name": "A", "customer_phone": "+1234567890", "tickets": [{"product_codes": ["P"]}]}
+    body = json.dumps({"customer_name": "A", "customer_phone": "+1234567890", "tickets": [{"product_codes": ["P"]}]})
     once = [("Authorization", f"Token {token}")]
 
-    assert _post_from(local_stack, "127.0.0.1", "/api/orders/create/", body, once) == 201
-    assert _post_from(local_stack, "127.0.0.1", "/api/orders/create/", body, once * 2) == 400
+    assert local_stack.post_exactly("/api/orders/create/", body, once) == 201
+    assert local_stack.post_exactly("/api/orders/create/", body, once * 2) == 400
     another = [*once, ("authorization", "Token x")]
-    assert _post_from(local_stack, "127.0.0.1", "/api/orders/create/", body, another) == 400
+    assert local_stack.post_exactly("/api/orders/create/", body, another) == 400

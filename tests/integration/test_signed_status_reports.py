@@ -3,7 +3,6 @@ operator makes a key with the CLI, the integrator signs over HTTP, and the
 change reaches the ticket's history and the order-events queue under the
 integrator's name."""
 
-import http.client
 import json
 import time
 
@@ -17,17 +16,7 @@ ORDER_BODY = {"customer_name": "Ann", "customer_phone": "+1 555 0100", "tickets"
 
 
 def post_report(local_stack: LocalStack, code: str, body: bytes, headers: list[tuple[str, str]]) -> int:
-    """One POST with its headers sent exactly as listed (repeats too)."""
-    port = int(local_stack.base_url.rsplit(":", 1)[1])
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.putrequest("POST", REPORT.format(code=code))
-        for name, value in [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers]:
-            connection.putheader(name, value)
-        connection.endheaders(body)
-        return connection.getresponse().status
-    finally:
-        connection.close()
+    return local_stack.post_exactly(REPORT.format(code=code), body, headers)
 
 
 def outbound_events_of(local_stack: LocalStack, code: str, wanted: int) -> list[dict]:
