@@ -42,7 +42,7 @@ class Integrator:
 
 
 def _new_signing_key(name: str, now: datetime) -> tuple[SigningKeyRecord, IssuedKey]:
-    key_id, secret = f"ik_{secrets.token_hex(8)}", secrets.token_urlsafe(32)
+    key_id, secret = f"ik_{secrets.token_hex(8)}", secrets.token_urlsafe(32)  # the id as KEY_ID_PATTERN says
     record = SigningKeyRecord(
         signing_key_key(key_id),
         name=name,

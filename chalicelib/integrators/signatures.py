@@ -23,8 +23,9 @@ from chalicelib.errors import InvalidSignature
 SIGNATURE_HEADER = "Catalyst-Signature"
 SIGNATURE_VERSION = "v1"
 TOLERANCE = timedelta(seconds=300)
-KEY_ID_MAX_LENGTH = 64
-KEY_ID_PATTERN = f"[A-Za-z0-9_-]{{1,{KEY_ID_MAX_LENGTH}}}"
+# A key id is "ik_" and 16 hex digits (services.integrator_create draws them).
+KEY_ID_PATTERN = "ik_[0-9a-f]{16}"
+KEY_ID_MAX_LENGTH = 19
 NO_SUCH_KEY = "No signing key with this id."
 _FIELDS = re.compile(rf"keyid=(?P<key_id>{KEY_ID_PATTERN}),t=(?P<t>[0-9]{{1,12}}),v1=(?P<v1>[0-9a-fA-F]{{64}})")
 

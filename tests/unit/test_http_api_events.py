@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from app import app
+from chalicelib.integrators.services import integrator_create
 from chalicelib.orders.services import order_create
 from chalicelib.users.services import user_issue_token, user_register
 from infra.cdk.http_api import DEFAULT_STAGE, PAYLOAD_FORMAT_VERSION, route_keys
@@ -136,6 +137,7 @@ class World:
     order_id: int
     code: str
     other_order_id: int
+    key_id: str
 
 
 def world() -> World:
@@ -154,6 +156,7 @@ def world() -> World:
         order_id=int(orders[0].order.order_id),
         code=orders[0].tickets[0].ticket_code,
         other_order_id=int(orders[1].order.order_id),
+        key_id=integrator_create(name=f"scenario-{uuid.uuid4().hex[:8]}").key_id,
     )
 
 
@@ -223,6 +226,13 @@ SCENARIO: list[Step] = [
         200,
     ),
     ("GET /api/admin/audit", "GET", lambda w: ("/api/admin/audit", None, w.root), 200),
+    ("GET /api/admin/integrators", "GET", lambda w: ("/api/admin/integrators", None, w.root), 200),
+    (
+        "POST /api/admin/integrators/keys/{key_id}/revoke",
+        "POST",
+        lambda w: (f"/api/admin/integrators/keys/{w.key_id}/revoke", {}, w.root),
+        200,
+    ),
     (
         "POST /api/users/change-password",
         "POST",

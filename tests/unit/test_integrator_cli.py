@@ -1,6 +1,7 @@
 """`python -m infra.cli integrator ...`, parsed as the operator types it, against moto."""
 
 import json
+import os
 
 import pytest
 
@@ -85,8 +86,9 @@ def test_commands_seal_with_the_stages_own_signing_key(
 ) -> None:
     """On a deployed stage the stack's secret, as the functions read it (fetched only when used); locally the
     local stages' key: never a key of the command's own, which would seal secrets no function can open."""
-    for name in ("SECRET_KEY", "SECRET_KEY_SECRET_ID", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
+    # The command sets endpoint and credentials in os.environ: a copy of it, dropped afterwards.
+    environ = {name: value for name, value in os.environ.items() if not name.startswith(("SECRET_KEY", "AWS_ENDPOINT"))}
+    monkeypatch.setattr(os, "environ", environ)
     monkeypatch.setattr("infra.cli.stage.load_dotenv", lambda *args, **kwargs: False)  # a developer's .env aside
 
     chosen = configure_stage(stage)

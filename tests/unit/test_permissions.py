@@ -23,12 +23,14 @@ from chalicelib.users.permissions import (
     require_staff,
 )
 
+# The seed's, and one of ours named the same way (app label, codename).
 DJANGO_NAMES = {
     "orders.add_order",
     "orders.view_order",
     "orders.change_ticket",
     "users.view_user",
     "users.change_user",
+    "integrators.change_integrator",
 }
 ORDERED_PERMISSIONS = sorted(ALL_PERMISSIONS)
 STAFF_ONLY = "Only staff members may use the admin."

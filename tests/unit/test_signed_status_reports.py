@@ -229,5 +229,7 @@ def test_unsigned_reports_keep_the_seeds_contract_unless_the_stage_requires_sign
 
 def test_a_bad_signature_is_refused_even_where_signatures_are_optional(api: Api, order: dict) -> None:
     assert settings().status_reports_require_signature is False
-    response = report(api, order["tickets"][0]["code"], b"{}", {"Catalyst-Signature": "keyid=x,t=1,v1=" + "a" * 64})
+    response = report(
+        api, order["tickets"][0]["code"], b"{}", {"Catalyst-Signature": "keyid=ik_0123456789abcdef,t=1,v1=" + "a" * 64}
+    )
     assert_refused(response, "Signature timestamp is more than 300 seconds off.")

@@ -168,7 +168,13 @@ def test_me_describes_the_staff_member_and_every_permission(api: Api) -> None:
             {"codename": codename, "description": PERMISSION_DESCRIPTIONS[codename]}
             for codename in sorted(ALL_PERMISSIONS)
         ],
-        "can": {"view_users": True, "change_users": False, "view_orders": True, "change_tickets": False},
+        "can": {
+            "view_users": True,
+            "change_users": False,
+            "view_orders": True,
+            "change_tickets": False,
+            "manage_integrators": False,
+        },
         "order_statuses": [
             {"code": "PENDING", "label": "Pending"},
             {"code": "PROCESSING", "label": "Processing"},
@@ -187,4 +193,10 @@ def test_me_describes_the_staff_member_and_every_permission(api: Api) -> None:
 def test_me_of_a_superuser(api: Api, root: Account) -> None:
     body = api.get("/api/admin/me", token=root.token).json_body
     assert (body["email"], body["is_superuser"], body["permissions"]) == (ROOT, True, sorted(ALL_PERMISSIONS))
-    assert body["can"] == {"view_users": True, "change_users": True, "view_orders": True, "change_tickets": True}
+    assert body["can"] == {
+        "view_users": True,
+        "change_users": True,
+        "view_orders": True,
+        "change_tickets": True,
+        "manage_integrators": True,
+    }
