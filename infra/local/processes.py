@@ -24,15 +24,25 @@ def dies_with_parent(command: list[str]) -> list[str]:
     return [SETPRIV, "--pdeathsig", "KILL", "--", *command]
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def stop_on_signals() -> None:
-    """SIGTERM and SIGHUP (a closed terminal) stop this process as Ctrl-C does: a KeyboardInterrupt."""
-    for number in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, signal.default_int_handler)
+    """SIGTERM and SIGHUP (a closed terminal) stop this process as Ctrl-C does: a KeyboardInterrupt, once."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, _stop_once)
+
+
+def _stop_once(signum: int, frame: object) -> None:
+    # Once stopping, stop once: make passes its own SIGTERM on too, so a process
+    # group's SIGTERM arrives twice, and a second KeyboardInterrupt would cut the
+    # cleanup short. The later ones are ignored from here, before the first is
+    # raised: ignoring them where it is caught left the unwinding in between
+    # open to the second (seen under load in tests/integration/test_runner_lifecycle.py).
+    ignore_stop_signals()
+    raise KeyboardInterrupt
 
 
 def ignore_stop_signals() -> None:
-    """Once stopping, stop once: make passes its own SIGTERM on too, so a process
-    group's SIGTERM arrives twice, and a second KeyboardInterrupt would cut the
-    cleanup short."""
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN)

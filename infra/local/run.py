@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import threading
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from infra.local.bootstrap import orders_stream_arn
 from infra.local.emulator import DEFAULT_PORT as EMULATOR_PORT
 from infra.local.emulator import Emulator, start_emulator
 from infra.local.event_sources import EventSourcePoller, pollers_for_app, stop_pollers
-from infra.local.processes import ignore_stop_signals, stop_on_signals
+from infra.local.processes import stop_on_signals
 from infra.localstack.host import LocalStackError, localstack_at
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -196,11 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     # Everything started is stopped in reverse order: pollers, server, then the backend.
     resources = ExitStack()
     try:
-        with resources:
-            try:
-                _serve(args, resources)
-            except KeyboardInterrupt:
-                ignore_stop_signals()
+        # Ctrl-C, SIGTERM or SIGHUP: a KeyboardInterrupt, once (stop_on_signals), then the orderly stop.
+        with resources, suppress(KeyboardInterrupt):
+            _serve(args, resources)
     except subprocess.CalledProcessError as error:
         print(f"Creating the tables and queues failed (exit code {error.returncode}).", file=sys.stderr)
         return 1

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.local.emulator import free_port, port_in_use
-from infra.local.processes import dies_with_parent, ignore_stop_signals, stop_on_signals
+from infra.local.processes import dies_with_parent, stop_on_signals
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -360,10 +360,9 @@ def _serve(address: str) -> None:
             print(f"LocalStack already answers on {localstack.url}; nothing to start.")
             return
         print(f"LocalStack is ready on {localstack.url}. Ctrl-C stops it.", flush=True)
-        try:
+        # Ctrl-C, SIGTERM or SIGHUP: a KeyboardInterrupt, once (stop_on_signals), then the stop below.
+        with suppress(KeyboardInterrupt):
             signal.pause()
-        except KeyboardInterrupt:
-            ignore_stop_signals()
 
 
 def main(argv: list[str] | None = None) -> int:
