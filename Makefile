@@ -24,7 +24,7 @@ LOCALSTACK_CREDENTIALS := AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint fuzz bench clean run-localstack bootstrap-localstack test-localstack localstack \
-	cdk-synth cdk-diff cdk-bootstrap cdk-deploy cdklocal-deploy
+	cdk-synth cdk-diff cdk-bootstrap cdk-deploy cdklocal-deploy package
 
 # Chalice 1.34 packages with pip and supports pip<26.3.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -66,6 +66,11 @@ test: $(VENV)/.installed $(INFRA) lint $(CHROMIUM)
 fuzz: $(VENV)/.installed
 	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),300) $(PY) -m pytest tests/integration/test_api_fuzz.py --no-cov
 
+# The Lambda package we deploy, with the bytecode of every module: dist/deployment-arm64.zip
+# (infra/package.py). LAMBDA_ARCHITECTURE=x86_64 builds dist/deployment-x86_64.zip, to measure here.
+package: $(VENV)/.installed
+	$(PY) -m infra.package
+
 # Every benchmark, one table: bench/RESULTS.md and bench/results.png. Not part of `make test`.
 # Sizes and run counts: make bench BENCH_ARGS="--events 200 --scale-sizes 10,1000" (see python -m bench --help).
 bench: $(VENV)/.installed
@@ -101,15 +106,18 @@ test-localstack: $(VENV)/.installed
 # AWS: `make cdk-deploy STAGE=prod`. Uses your AWS credentials and region as the AWS CLI does.
 # FRONT_DOOR=rest puts Chalice's REST API in front instead of the HTTP API.
 FRONT_DOOR_CONTEXT = $(if $(FRONT_DOOR),-c front_door=$(FRONT_DOOR))
+# The stack deploys the package the stages' architecture needs, built first (never an x86_64 one).
 cdk-synth cdk-diff cdk-bootstrap cdk-deploy: cdk-%: $(INFRA) $(CDK_CLI)
+	env -u LAMBDA_ARCHITECTURE $(PY) -m infra.package
 	cd infra/cdk && $(CDK_BIN)/cdk $* -c stage=$(STAGE) $(FRONT_DOOR_CONTEXT)
 
 # The whole stack into a running LocalStack (cdklocal targets http://localhost:4566), behind
 # the REST API: LocalStack's community edition has no HTTP APIs (API Gateway v2).
 cdklocal-deploy: $(INFRA) $(CDK_CLI)
+	env -u LAMBDA_ARCHITECTURE $(PY) -m infra.package
 	cd infra/cdk && $(CDK_BIN)/cdklocal bootstrap -c stage=$(STAGE) && \
 	$(CDK_BIN)/cdklocal deploy -c stage=$(STAGE) -c front_door=$(or $(FRONT_DOOR),rest) --require-approval never
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage coverage.xml htmlcov test-artifacts \
+	rm -rf $(VENV) dist .pytest_cache .ruff_cache .coverage coverage.xml htmlcov test-artifacts \
 	infra/cdk/cdk.out infra/cdk/node_modules .localstack infra/localstack/node_modules

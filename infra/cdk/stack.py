@@ -7,13 +7,20 @@ role per function with exactly the grants in permissions.py, the signing
 key, throttling, log retention and alarms. Where the packaged template needs
 to point at those resources, it is overridden here, by logical id.
 
+The functions' code is the package `make package` built for the stages'
+architecture, with bytecode (infra/package.py): PackagedApp swaps it in for
+the zip Chalice makes beside its template, and refuses a package that is
+missing or older than the app's code.
+
 The front door is the stage's choice (stages.py): the HTTP API
 (http_api.py), in which case the packaged REST API is taken out of the
 template, or Chalice's REST API.
 """
 
 import contextlib
+import shutil
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Environment, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -52,6 +59,7 @@ from infra.cdk.permissions import (
 from infra.cdk.stages import HTTP_API, StageProfile
 from infra.cdk.tables import table_shape
 from infra.local.bootstrap import consumer_timeouts, visibility_timeout
+from infra.package import deployed_architecture, package_differences, package_path
 
 SIGNING_KEY_LENGTH = 64
 REPORT_BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
@@ -67,6 +75,32 @@ API_STAGE = "api"
 REST_API_RESOURCES = ("RestAPI", "APIHandlerInvokePermission")
 REST_API_OUTPUTS = ("RestAPIId", "EndpointURL")
 STREAM_READ_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords")
+
+
+class PackageMissing(RuntimeError):
+    """No package that may be deployed: none built, or one built before the code changed."""
+
+
+class PackagedApp(Chalice):
+    """Chalice's construct, with the package we deploy as every function's code."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, source_dir: str, **kwargs: Any) -> None:
+        project_dir = Path(source_dir)
+        self.package = package_path(deployed_architecture(project_dir), project_dir)
+        if not self.package.exists():
+            raise PackageMissing(f"{self.package} is missing: `make package` builds it (make cdk-deploy does)")
+        stale = package_differences(self.package, project_dir)
+        if stale:
+            raise PackageMissing(
+                f"{self.package} was built before the last change of {', '.join(stale[:5])}: "
+                "`make package` builds it again (make cdk-deploy does)"
+            )
+        super().__init__(scope, construct_id, source_dir=source_dir, **kwargs)
+
+    def _package_app(self) -> None:
+        # Chalice writes the template and a zip of its own; the zip asset is made from that path next.
+        super()._package_app()
+        shutil.copyfile(self.package, Path(self._sam_package_dir) / "deployment.zip")
 
 
 class CatalystStack(Stack):
@@ -189,10 +223,10 @@ class CatalystStack(Stack):
             self.signing_key.grant_read(role)
         return role
 
-    def _chalice_app(self, project_dir: Path) -> Chalice:
+    def _chalice_app(self, project_dir: Path) -> PackagedApp:
         # Chalice packages into ./chalice.out; keep that inside the cloud assembly.
         with contextlib.chdir(Path(self.node.root.outdir)):
-            return Chalice(
+            return PackagedApp(
                 self,
                 "App",
                 source_dir=str(project_dir),

@@ -45,6 +45,8 @@ class Synthesized:
     outputs: dict
     cloud_assembly: Path
     deployer_secret_key: str
+    # dist/deployment-arm64.zip as `make package` built it in the project's copy.
+    package: Path
 
     def of_type(self, resource_type: str) -> dict[str, dict]:
         return {name: resource for name, resource in self.resources.items() if resource["Type"] == resource_type}
@@ -95,16 +97,19 @@ def _synthesize(tmp_path_factory: pytest.TempPathFactory, **context: str) -> Syn
     project = _project_copy(workspace / "project")
     cloud_assembly = workspace / "cdk.out"
     secret_key = secrets.token_urlsafe(48)
-    result = subprocess.run(
-        [sys.executable, "infra/cdk/app.py"],
-        cwd=project,
-        env=_offline_environment(cloud_assembly, secret_key, context),
-        capture_output=True,
-        text=True,
-        timeout=SYNTH_TIMEOUT_SECONDS,
-        check=False,
-    )
-    assert result.returncode == 0, f"synthesis failed:\n{result.stdout}\n{result.stderr}"
+    environment = _offline_environment(cloud_assembly, secret_key, context)
+    # As make cdk-synth does: the package first (make package), then the app that deploys it.
+    for step in (["-m", "infra.package"], ["infra/cdk/app.py"]):
+        result = subprocess.run(
+            [sys.executable, *step],
+            cwd=project,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=SYNTH_TIMEOUT_SECONDS,
+            check=False,
+        )
+        assert result.returncode == 0, f"{' '.join(step)} failed:\n{result.stdout}\n{result.stderr}"
     document = json.loads((cloud_assembly / f"{STAGE}.template.json").read_text())
     return Synthesized(
         template=Template.from_json(document),
@@ -112,6 +117,7 @@ def _synthesize(tmp_path_factory: pytest.TempPathFactory, **context: str) -> Syn
         outputs=document.get("Outputs", {}),
         cloud_assembly=cloud_assembly,
         deployer_secret_key=secret_key,
+        package=project / "dist" / "deployment-arm64.zip",
     )
 
 
