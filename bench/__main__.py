@@ -7,8 +7,8 @@ bench/RESULTS.md, and plots bench/results.png; progress goes to stderr.
 Needs no network: the emulator, host-mode LocalStack and the runner start
 here, on free ports.
 
-The order of the steps matters. Password hashing and the import timings run
-first, with nothing else running. Then the emulator and the runner (`make
+The order of the steps matters. Password hashing, the package's build and
+its import timings run first, with nothing else running. Then the emulator and the runner (`make
 run`'s) come up for the HTTP latency and the status events. The runner is
 stopped for the rest: the emulator is emptied before the DynamoDB cost and
 again before the scale run, so that each sees only its own items. Last, the
@@ -18,6 +18,7 @@ two backends side by side, each fresh: the emulator and LocalStack.
 import argparse
 import sys
 import time
+from contextlib import ExitStack
 
 from bench import api_latency, backends, cold_start, password_hashing, report
 from bench.dynamodb_capacity import CapacityRecorder
@@ -32,7 +33,9 @@ def _sizes(text: str) -> list[int]:
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cold-start-runs", type=int, default=21, help="fresh processes per kind of import")
-    parser.add_argument("--first-request-runs", type=int, default=7, help="fresh processes serving a first request")
+    parser.add_argument(
+        "--first-request-runs", type=int, default=7, help="fresh processes per function serving a first invocation"
+    )
     parser.add_argument("--hash-runs", type=int, default=11, help="hashes per password hasher")
     parser.add_argument("--latency-requests", type=int, default=50, help="requests per endpoint")
     parser.add_argument("--events", type=int, default=1000, help="status events per path (SQS and HTTP)")
@@ -66,9 +69,10 @@ def main(argv: list[str] | None = None) -> None:
 
     _progress("password hashing")
     results.hashing = password_hashing.measure(args.hash_runs)
-    _progress("cold start: import app against its dependencies, in fresh processes")
-    results.cold_start = cold_start.measure(args.cold_start_runs)
-    results.package = cold_start.deployment_package()
+    _progress("cold start: the package for this machine, built, unzipped and imported in fresh processes")
+    package_kept = ExitStack()
+    package, with_bytecode, without_bytecode = package_kept.enter_context(cold_start.unzipped_package())
+    imports = cold_start.measure_imports(with_bytecode, without_bytecode, args.cold_start_runs)
 
     emulator = start_emulator(port=free_port())
     try:
@@ -76,7 +80,6 @@ def main(argv: list[str] | None = None) -> None:
             use_emulator_in_process(emulator)
             # Imported only now: app.py reads its settings from the environment set above.
             from bench import dynamodb_cost, scale, status_events
-            from chalicelib.users.services import user_issue_token, user_register
             from infra.local.bootstrap import bootstrap
 
             _progress("latency of the seed's endpoints on the local stack")
@@ -86,9 +89,12 @@ def main(argv: list[str] | None = None) -> None:
 
         emulator.reset()
         bootstrap()
-        _progress("first request after import, in fresh processes")
-        user = user_register(email="first-request@example.com", password="correct horse battery")  # noqa: S106
-        results.first_request = cold_start.first_request(user_issue_token(user=user), args.first_request_runs)
+        _progress("cold start: the package's first invocations (API, SQS), in fresh processes")
+        with package_kept:
+            invocations = cold_start.measure_invocations(with_bytecode, emulator.endpoint_url, args.first_request_runs)
+        results.cold_start = cold_start.ColdStart(package=package, imports=imports, invocations=invocations)
+        emulator.reset()
+        bootstrap()
         _progress("DynamoDB cost per operation")
         results.cost = dynamodb_cost.measure(recorder)
 
@@ -97,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         _progress("list latency against table size")
         results.scale = scale.measure(args.scale_sizes, args.list_requests, recorder)
     finally:
+        package_kept.close()
         emulator.stop()
 
     _progress("the emulator and LocalStack side by side")

@@ -1,83 +1,133 @@
-"""Cold start: `import app` against importing only the runtime dependencies it
-uses, the first request after the import, and the deployment package's size.
+"""Cold start of the package we deploy (infra/package.py), as whole processes.
 
-Each import sample is a whole new interpreter process, as in a Lambda cold
-start, timed from its start to the end of the import (not its teardown at
-exit, which a Lambda process never reaches before serving). The kinds of process
-are interleaved so that machine noise hits
-both alike; the figures are medians, and the ratio is of medians from one run.
+The package is built for this machine's architecture (`make package`'s
+code; bytecode does not depend on the CPU, the native wheels do), unzipped,
+and copied once more without its .pyc files. Each sample is a fresh process of
+Lambda's Python in the package's directory, with PYTHONDONTWRITEBYTECODE=1 and
+the dev stage's settings as Lambda gets them (.chalice/config.json's
+variables, the signing key's secret id, the stream's ARN, a region, dummy
+credentials). Kinds of process are interleaved so that machine noise hits all
+alike; the figures are medians, the ratios of medians from one run.
 
-    .venv/bin/python -m bench.cold_start [--runs 21]
+- imports, with every AWS endpoint on a closed port (an import that called out
+  would fail): the empty interpreter; the package's third-party modules that
+  `import app` loads, alone; `import app`; `import app` without bytecode;
+- the first and a second invocation after `import app`, through the
+  functions' own entry points against the emulator: the API function
+  (GET /api/orders/ with a token, an API Gateway event) and the SQS consumer
+  (a batch of one status report). Work done once per process (SDK clients,
+  the signing key's fetch, schemas) falls in the first.
+
+    .venv/bin/python -m bench.cold_start [--runs 21]   (imports only)
 """
 
 import argparse
-import compileall
 import json
 import os
+import platform
+import secrets
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "CATALYST_STAGE": "local", "AWS_REGION": "us-east-1"}
-# Where `chalice package` (through `make cdk-synth`) leaves the deployment package.
-PACKAGE_GLOBS = (".chalice/deployments/*.zip", "infra/cdk/cdk.out/chalice.out/*/deployment.zip")
-# boto3 and botocore ship inside the package (pinned), though Lambda's runtime has its own copy.
-AWS_SDK_PACKAGES = frozenset({"boto3", "botocore", "s3transfer"})
-HOW_TO_PACKAGE = "`make cdk-synth` builds one (it downloads Lambda's arm64 wheels, which `make bench` never does)"
+import boto3
 
-_LIST_DEPENDENCY_MODULES = """
+from chalicelib.config import SECRET_ID_VARIABLE, settings, signing_key_name
+from chalicelib.orders.services import order_create
+from chalicelib.queues import TICKET_STATUS_EVENTS
+from chalicelib.runtime import configure, load_settings
+from chalicelib.users.services import user_issue_token, user_register
+from infra.local.bootstrap import bootstrap
+from infra.package import build
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+STAGE = "dev"
+REGION = "us-east-1"
+# Nothing listens on port 9 (discard): an import that made a call would fail at once.
+NOWHERE = "http://127.0.0.1:9"
+ARCHITECTURES = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+FAKE_STREAM_ARN = f"arn:aws:dynamodb:{REGION}:123456789012:table/catalyst-{STAGE}-orders/stream/2026-01-01T00:00:00"
+
+_LIST_THIRD_PARTY_MODULES = """
 import json, sys
 before = set(sys.modules)
 import app
-stdlib = sys.stdlib_module_names
 own = {"app", "chalicelib"}
-names = sorted(
+print(json.dumps(sorted(
     name for name in set(sys.modules) - before
-    if name.split(".")[0] not in stdlib and name.split(".")[0] not in own and not name.startswith("_")
-)
-print(json.dumps(names))
+    if name.split(".")[0] not in sys.stdlib_module_names | own and not name.startswith("_")
+)))
 """
+# A cold start ends when the handler is ready; Lambda then keeps the process.
+# The interpreter's teardown at exit (about 100 ms here) is no part of it.
+_LEAVE_AT_ONCE = "\nimport os\nos._exit(0)\n"
 
-# In a fresh process: import the app, then serve two requests in-process, as
-# Lambda's first invocation would (chalice.test builds the API Gateway event).
-_FIRST_REQUEST = """
+# Import the app, then invoke one function's entry point with each event on
+# stdin, as Lambda's runtime would; print the timings.
+_INVOCATIONS = """
 import json, sys, time
 started = time.perf_counter()
 import app
 imported = time.perf_counter()
-from chalice.test import Client
-with Client(app.app, stage_name="local") as client:
-    timings = []
-    for _ in range(2):
-        before = time.perf_counter()
-        response = client.http.get("/api/orders/", headers={"Authorization": "Token " + sys.argv[1]})
-        timings.append(time.perf_counter() - before)
-        assert response.status_code == 200, response.body
+
+class Context:
+    function_name = "catalyst-dev"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:catalyst-dev"
+    aws_request_id = "cold-start"
+    log_group_name = log_stream_name = "cold-start"
+    def get_remaining_time_in_millis(self):
+        return 30000
+
+entry = {"api": app.app, "sqs": app.ticket_status_events}[sys.argv[1]]
+timings = []
+for event in json.loads(sys.stdin.read()):
+    before = time.perf_counter()
+    answer = entry(event, Context())
+    timings.append(time.perf_counter() - before)
+    failed = answer.get("statusCode", 200) != 200 or answer.get("batchItemFailures")
+    assert not failed, answer
 print(json.dumps({"import": imported - started, "first": timings[0], "second": timings[1]}))
 """
 
 
 @dataclass
-class ColdStartResult:
-    runs: int
-    dependency_modules: int
-    interpreter_ms: float
-    dependencies_ms: float
-    app_ms: float
-
-    @property
-    def ratio(self) -> float:
-        return self.app_ms / self.dependencies_ms
+class Package:
+    path: Path
+    architecture: str
+    zipped_bytes: int
+    unzipped_bytes: int
+    files: int
+    pyc_files: int
 
 
 @dataclass
-class FirstRequestResult:
+class Imports:
+    runs: int
+    third_party_modules: int
+    interpreter_ms: float
+    third_party_ms: float
+    app_ms: float
+    app_without_bytecode_ms: float
+
+    @property
+    def bytecode_ratio(self) -> float:
+        return self.app_ms / self.app_without_bytecode_ms
+
+
+@dataclass
+class Invocations:
+    function: str
+    request: str
     runs: int
     import_ms: float
     first_ms: float
@@ -85,120 +135,228 @@ class FirstRequestResult:
 
 
 @dataclass
-class PackageSize:
-    path: Path
-    built: datetime
-    zipped_bytes: int
-    unzipped_bytes: int
-    files: int
-    aws_sdk_zipped_bytes: int
-    older_than_sources: bool
+class ColdStart:
+    package: Package
+    imports: Imports
+    invocations: list[Invocations]
+
+    def ratio(self, invocations: Invocations) -> float:
+        """A cold start (import + first invocation) against the third-party imports plus a warm invocation."""
+        cold = self.imports.app_ms + invocations.first_ms
+        return cold / (self.imports.third_party_ms + invocations.second_ms)
 
 
-def dependency_modules() -> list[str]:
-    output = subprocess.run(
-        [sys.executable, "-c", _LIST_DEPENDENCY_MODULES], cwd=PROJECT_DIR, env=ENV, capture_output=True, check=True
+def lambda_environment(endpoint: str) -> dict[str, str]:
+    """The dev stage's environment as its functions get it, every AWS client sent to `endpoint`."""
+    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **config.get("environment_variables", {}),
+        **config["stages"][STAGE]["environment_variables"],
+        SECRET_ID_VARIABLE: signing_key_name(STAGE),
+        "ORDERS_STREAM_ARN": FAKE_STREAM_ARN,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_ENDPOINT_URL": endpoint,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _runtime_python() -> str:
+    # The interpreter under the venv: the package's directory, not .venv's site-packages, supplies the modules.
+    return getattr(sys, "_base_executable", sys.executable)
+
+
+def _run(directory: Path, code: str, environment: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    return subprocess.run(
+        [_runtime_python(), "-s", "-c", code, *args],
+        cwd=directory,
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    return json.loads(output)
 
 
-# A cold start ends when the handler is ready; Lambda then keeps the process.
-# The interpreter's teardown at exit (about 100 ms here, and more the more
-# objects were made) is no part of it, so each process leaves without one.
-_LEAVE_AT_ONCE = "\nimport os\nos._exit(0)\n"
-
-
-def _time_process(code: str) -> float:
+def _time_process(directory: Path, code: str, environment: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code + _LEAVE_AT_ONCE], cwd=PROJECT_DIR, env=ENV, check=True)
-    return time.perf_counter() - started
+    _run(directory, code + _LEAVE_AT_ONCE, environment)
+    return (time.perf_counter() - started) * 1000
 
 
-def _compile_own_code() -> None:
-    """The dependencies were compiled to bytecode when pip installed them; the
-    app's code is compiled here too, so that both sides load bytecode (where
-    PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile the app's
-    modules anew in every process, about 40 ms)."""
-    compileall.compile_file(str(PROJECT_DIR / "app.py"), quiet=1)
-    compileall.compile_dir(str(PROJECT_DIR / "chalicelib"), quiet=1)
+@contextmanager
+def unzipped_package() -> Iterator[tuple[Package, Path, Path]]:
+    """The package for this machine, built and unzipped; and a copy of it without bytecode."""
+    architecture = ARCHITECTURES[platform.machine()]
+    zip_path = build(architecture=architecture)
+    with tempfile.TemporaryDirectory(prefix="catalyst-cold-start-") as work:
+        with_bytecode, without_bytecode = Path(work) / "package", Path(work) / "package-without-bytecode"
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(with_bytecode)
+            entries = archive.infolist()
+        shutil.copytree(with_bytecode, without_bytecode, ignore=shutil.ignore_patterns("__pycache__"))
+        package = Package(
+            path=zip_path.relative_to(PROJECT_DIR),
+            architecture=architecture,
+            zipped_bytes=zip_path.stat().st_size,
+            unzipped_bytes=sum(entry.file_size for entry in entries),
+            files=len(entries),
+            pyc_files=sum(1 for entry in entries if entry.filename.endswith(".pyc")),
+        )
+        yield package, with_bytecode, without_bytecode
 
 
-def measure(runs: int) -> ColdStartResult:
-    _compile_own_code()
-    modules = dependency_modules()
-    baseline_code = f"import importlib\nfor name in {modules!r}:\n    importlib.import_module(name)\n"
-    app_code = "import app"
-    empty_code = "pass"
-    samples: dict[str, list[float]] = {"empty": [], "dependencies": [], "app": []}
+def measure_imports(with_bytecode: Path, without_bytecode: Path, runs: int) -> Imports:
+    environment = lambda_environment(NOWHERE)
+    modules = json.loads(_run(with_bytecode, _LIST_THIRD_PARTY_MODULES, environment))
+    third_party = f"import importlib\nfor name in {modules!r}:\n    importlib.import_module(name)\n"
+    kinds = {
+        "empty": (with_bytecode, "pass"),
+        "third_party": (with_bytecode, third_party),
+        "app": (with_bytecode, "import app"),
+        "app_without_bytecode": (without_bytecode, "import app"),
+    }
+    samples: dict[str, list[float]] = {kind: [] for kind in kinds}
     for _ in range(runs):
-        samples["empty"].append(_time_process(empty_code))
-        samples["dependencies"].append(_time_process(baseline_code))
-        samples["app"].append(_time_process(app_code))
-    medians = {name: statistics.median(values) * 1000 for name, values in samples.items()}
-    return ColdStartResult(
+        for kind, (directory, code) in kinds.items():
+            samples[kind].append(_time_process(directory, code, environment))
+    medians = {kind: statistics.median(values) for kind, values in samples.items()}
+    return Imports(
         runs=runs,
-        dependency_modules=len(modules),
+        third_party_modules=len(modules),
         interpreter_ms=medians["empty"],
-        dependencies_ms=medians["dependencies"],
+        third_party_ms=medians["third_party"],
         app_ms=medians["app"],
+        app_without_bytecode_ms=medians["app_without_bytecode"],
     )
 
 
-def first_request(token: str, runs: int) -> FirstRequestResult:
-    """GET /api/orders/ with `token`, in fresh processes whose environment
-    (os.environ) points the app at tables holding the token's user."""
-    samples: dict[str, list[float]] = {"import": [], "first": [], "second": []}
-    for _ in range(runs):
-        output = subprocess.run(
-            [sys.executable, "-c", _FIRST_REQUEST, token], cwd=PROJECT_DIR, capture_output=True, check=True, text=True
-        ).stdout
-        for name, seconds in json.loads(output).items():
-            samples[name].append(seconds * 1000)
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    return FirstRequestResult(
-        runs=runs, import_ms=medians["import"], first_ms=medians["first"], second_ms=medians["second"]
-    )
+def api_event(path: str, token: str) -> dict:
+    """An API Gateway (REST, payload 1.0) proxy event for a GET, as Lambda hands it to the API function."""
+    resource = path.rstrip("/")
+    headers = {"Authorization": f"Token {token}", "Host": "api.example.com"}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": "GET",
+            "path": f"/api{path}",
+            "requestId": str(uuid.uuid4()),
+            "stage": "api",
+            "identity": {"sourceIp": "192.0.2.1"},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
 
 
-def deployment_package() -> PackageSize | None:
-    """The newest package zip here, if `chalice package` has built one."""
-    zips = [path for pattern in PACKAGE_GLOBS for path in PROJECT_DIR.glob(pattern)]
-    if not zips:
-        return None
-    newest = max(zips, key=lambda path: path.stat().st_mtime)
-    with zipfile.ZipFile(newest) as archive:
-        entries = archive.infolist()
-    sources = [PROJECT_DIR / "app.py", PROJECT_DIR / "requirements.txt"]
-    sources += [
-        path for path in PROJECT_DIR.glob("chalicelib/**/*") if path.is_file() and "__pycache__" not in path.parts
+def sqs_event(queue_arn: str, report: dict) -> dict:
+    """A batch of one status report, as Lambda's SQS poller hands it to the consumer."""
+    body = json.dumps(report)
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "cold-start",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": str(int(time.time() * 1000))},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+        ]
+    }
+
+
+@contextmanager
+def dev_stage(endpoint: str) -> Iterator[None]:
+    """The dev stage's tables, queues and signing key in the emulator at `endpoint`, and this
+    process configured for it meanwhile (to register a user and make orders there)."""
+    previous = settings()
+    secret = secrets.token_urlsafe(48)
+    client = boto3.client("secretsmanager", region_name=REGION, endpoint_url=endpoint)
+    client.create_secret(Name=signing_key_name(STAGE), SecretString=secret)
+    configure(load_settings({"CATALYST_STAGE": STAGE, "SECRET_KEY": secret, "AWS_REGION": REGION}))
+    try:
+        bootstrap()
+        yield
+    finally:
+        configure(previous)
+
+
+def measure_invocations(with_bytecode: Path, endpoint: str, runs: int) -> list[Invocations]:
+    """Each run: a fresh process per function, interleaved; the SQS consumer's events each
+    move a ticket of their own, so that every batch applies a change."""
+    with dev_stage(endpoint):
+        user = user_register(email="cold-start@example.com", password="correct horse battery")  # noqa: S106
+        token = user_issue_token(user=user)
+        sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+        url = sqs.get_queue_url(QueueName=settings().resource_name(TICKET_STATUS_EVENTS))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        codes = [
+            order_create(
+                owner_id=user.user_id, customer_name="Cold", customer_phone="+1 555 0100", comment="", tickets=[["P"]]
+            )
+            .tickets[0]
+            .ticket_code
+            for _ in range(runs)
+        ]
+    events = {
+        "api": [[api_event("/api/orders/", token)] * 2 for _ in range(runs)],
+        "sqs": [
+            [sqs_event(queue_arn, {"ticket_code": code, "status": status}) for status in ("IN_PROGRESS", "DONE")]
+            for code in codes
+        ],
+    }
+    environment = lambda_environment(endpoint)
+    samples: dict[str, dict[str, list[float]]] = {
+        function: {"import": [], "first": [], "second": []} for function in events
+    }
+    for run in range(runs):
+        for function, batches in events.items():
+            output = _run(with_bytecode, _INVOCATIONS, environment, function, stdin=json.dumps(batches[run]))
+            for name, seconds in json.loads(output).items():
+                samples[function][name].append(seconds * 1000)
+    requests = {"api": "GET /api/orders/ with a token", "sqs": "a batch of one status report"}
+    return [
+        Invocations(
+            function=function,
+            request=requests[function],
+            runs=runs,
+            import_ms=statistics.median(timings["import"]),
+            first_ms=statistics.median(timings["first"]),
+            second_ms=statistics.median(timings["second"]),
+        )
+        for function, timings in samples.items()
     ]
-    return PackageSize(
-        path=newest.relative_to(PROJECT_DIR),
-        built=datetime.fromtimestamp(newest.stat().st_mtime, UTC),
-        zipped_bytes=newest.stat().st_size,
-        unzipped_bytes=sum(entry.file_size for entry in entries),
-        files=len(entries),
-        aws_sdk_zipped_bytes=sum(
-            entry.compress_size for entry in entries if entry.filename.split("/")[0] in AWS_SDK_PACKAGES
-        ),
-        older_than_sources=any(source.stat().st_mtime > newest.stat().st_mtime for source in sources),
-    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=21)
-    result = measure(parser.parse_args().runs)
-    print(f"cold start, median of {result.runs} interleaved processes each:")
-    print(f"  empty interpreter         {result.interpreter_ms:7.1f} ms")
-    print(f"  runtime dependencies only {result.dependencies_ms:7.1f} ms  ({result.dependency_modules} modules)")
-    print(f"  import app                {result.app_ms:7.1f} ms")
-    print(f"  ratio app / dependencies  {result.ratio:7.3f}  (goal <= 1.10)")
-    package = deployment_package()
-    if package is None:
-        print(f"  deployment package        not measured: {HOW_TO_PACKAGE}")
-    else:
-        print(f"  deployment package        {package.zipped_bytes / 1e6:7.1f} MB zipped ({package.path})")
+    runs = parser.parse_args().runs
+    with unzipped_package() as (package, with_bytecode, without_bytecode):
+        imports = measure_imports(with_bytecode, without_bytecode, runs)
+    print(f"{package.path}: {package.zipped_bytes:,} bytes zipped, {package.pyc_files:,} .pyc; median of {runs}:")
+    print(f"  empty interpreter          {imports.interpreter_ms:7.1f} ms")
+    print(f"  third-party modules alone  {imports.third_party_ms:7.1f} ms  ({imports.third_party_modules} modules)")
+    print(f"  import app                 {imports.app_ms:7.1f} ms")
+    print(f"  import app, no bytecode    {imports.app_without_bytecode_ms:7.1f} ms")
+    print(f"  ratio with / without       {imports.bytecode_ratio:7.3f}  (goal <= 0.40)")
 
 
 if __name__ == "__main__":

@@ -115,9 +115,9 @@ def secret_key_weakness(key: str) -> str | None:
 
 
 def _secret_from_secrets_manager(secret_id: str, region: str) -> str:
-    import boto3
+    from chalicelib.aws_clients import aws_client
 
-    value = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=secret_id)["SecretString"]
+    value = aws_client("secretsmanager", region=region).get_secret_value(SecretId=secret_id)["SecretString"]
     weakness = secret_key_weakness(value)
     if weakness:
         raise ConfigurationError(f"the secret {secret_id} {weakness}")

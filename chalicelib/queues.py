@@ -15,6 +15,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.aws_clients import aws_client
 from chalicelib.config import settings
 from chalicelib.storage import CONNECT_TIMEOUT_SECONDS, MAX_RETRY_ATTEMPTS, READ_TIMEOUT_SECONDS
 
@@ -55,13 +56,9 @@ def sqs_client() -> Any:
 
 @cache
 def _sqs_client(region: str, endpoint_url: str | None) -> Any:
-    # boto3 is imported here, not at module import: API functions never send to
-    # SQS and should not pay for loading it in their cold start.
-    import boto3
-
-    # boto3's default session is not safe to build clients from concurrently.
+    # A client is built from a session once; used from any thread after.
     with _client_lock:
-        return boto3.client("sqs", region_name=region, endpoint_url=endpoint_url, config=_SQS_CONFIG)
+        return aws_client("sqs", region=region, endpoint_url=endpoint_url, config=_SQS_CONFIG)
 
 
 def queue_url(queue: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.aws_clients import share_botocore_session
 from chalicelib.config import Settings
 from chalicelib.observability import logger
 from chalicelib.tables import TABLES
@@ -25,6 +26,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
 
 def configure(settings: Settings) -> Settings:
     config.install(settings)
+    share_botocore_session()
     for name, model in TABLES.items():
         model.Meta.table_name = settings.resource_name(name)
         model.Meta.region = settings.aws_region

@@ -2,15 +2,21 @@
 module, compiled by Lambda's Python, and the one zip the stack's functions run."""
 
 import importlib.util
+import json
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
+import botocore
 import pytest
 from aws_cdk import App, Stack
 
+from chalicelib.aws_clients import AWS_SERVICES, aws_client
 from infra.cdk.stack import PackagedApp, PackageMissing
-from infra.package import deployed_architecture, package_differences
+from infra.package import deployed_architecture, keep_botocore_data_of, package_differences
 from tests.infra.conftest import PROJECT_DIR, Synthesized
 
 # Python 3.12's bytecode: its magic number, and PEP 552's flags for a hash-based .pyc whose source is never checked.
@@ -83,3 +89,53 @@ def test_the_stack_refuses_a_package_built_before_the_code_changed(tmp_path: Pat
     ]
     with pytest.raises(PackageMissing, match=r"built before the last change of chalicelib/errors\.py"):
         PackagedApp(Stack(App(), "dev"), "App", source_dir=str(project))
+
+
+_ENDPOINTS = """
+import json, sys
+import botocore
+import botocore.session
+session = botocore.session.get_session()
+regions = ("us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1")
+print(json.dumps({
+    "botocore": botocore.__file__,
+    "endpoints": {
+        f"{service} {region}": session.create_client(
+            service, region_name=region, aws_access_key_id="x", aws_secret_access_key="x"
+        ).meta.endpoint_url
+        for service in sys.argv[1].split(",") for region in regions
+    },
+}))
+"""
+
+
+def _endpoints(services: frozenset[str], pythonpath: Path | None = None) -> dict:
+    environment = {**os.environ, **({"PYTHONPATH": str(pythonpath)} if pythonpath else {})}
+    environment.pop("AWS_ENDPOINT_URL", None)
+    output = subprocess.run(
+        [sys.executable, "-c", _ENDPOINTS, ",".join(sorted(services))],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output)
+
+
+def test_the_package_keeps_botocore_whole_for_the_services_the_app_calls(tmp_path: Path) -> None:
+    shutil.copytree(Path(botocore.__file__).parent, tmp_path / "botocore", ignore=shutil.ignore_patterns("__pycache__"))
+
+    keep_botocore_data_of(AWS_SERVICES, tmp_path)
+
+    data = tmp_path / "botocore" / "data"
+    assert {path.name for path in data.iterdir() if path.is_dir()} == AWS_SERVICES
+    assert (data / "endpoints.json").stat().st_size < 100_000
+    trimmed, whole = _endpoints(AWS_SERVICES, tmp_path), _endpoints(AWS_SERVICES)
+    assert trimmed["botocore"].startswith(str(tmp_path))
+    assert trimmed["endpoints"] == whole["endpoints"]
+    assert len(whole["endpoints"]) == 5 * len(AWS_SERVICES)
+
+
+def test_a_client_of_a_service_the_package_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match="not in AWS_SERVICES"):
+        aws_client("s3", region="us-east-1")
