@@ -47,7 +47,7 @@ from chalicelib.queues import TICKET_STATUS_EVENTS
 from chalicelib.runtime import configure, load_settings
 from chalicelib.users.services import user_issue_token, user_register
 from infra.local.bootstrap import bootstrap
-from infra.package import build
+from infra.package import package_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STAGE = "dev"
@@ -192,7 +192,10 @@ def _time_process(directory: Path, code: str, environment: dict[str, str]) -> fl
 def unzipped_package() -> Iterator[tuple[Package, Path, Path]]:
     """The package for this machine, built and unzipped; and a copy of it without bytecode."""
     architecture = ARCHITECTURES[platform.machine()]
-    zip_path = build(architecture=architecture)
+    # In a process of its own, as `make package` runs: Chalice imports app.py to package it,
+    # which would leave this process configured for the dev stage.
+    subprocess.run([sys.executable, "-m", "infra.package", "--architecture", architecture], cwd=PROJECT_DIR, check=True)
+    zip_path = package_path(architecture)
     with tempfile.TemporaryDirectory(prefix="catalyst-cold-start-") as work:
         with_bytecode, without_bytecode = Path(work) / "package", Path(work) / "package-without-bytecode"
         with zipfile.ZipFile(zip_path) as archive:

@@ -6,9 +6,9 @@ fails, is reported to Lambda and retried; both steps are safe to repeat."""
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from chalicelib.batches import DYNAMODB_STREAMS, process_batch
 from chalicelib.orders.models import OrderRecord
 from chalicelib.orders.order_events import publish, record_image
 from chalicelib.orders.stored_status import stored_status_sync
@@ -28,5 +28,4 @@ def handle_orders_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if isinstance(new, OrderRecord):
             stored_status_sync(order=new)
 
-    processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-    return process_partial_response(event=event, record_handler=handle, processor=processor, context=context)
+    return process_batch(event, context, source=DYNAMODB_STREAMS, handler=handle)

@@ -16,10 +16,10 @@ and the handler answers with the ids of the records worth retrying:
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
+from chalicelib.batches import SQS, process_batch
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger
 from chalicelib.orders.domain import STATUS_EVENT_RETENTION, ChangeSource
@@ -43,8 +43,7 @@ class RetryLater(Exception):
 
 
 def consume_status_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(event=event, record_handler=_handle, processor=processor, context=context)
+    return process_batch(event, context, source=SQS, handler=_handle)
 
 
 def _handle(record: SQSRecord) -> None:
