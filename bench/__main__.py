@@ -4,8 +4,9 @@
 
 Prints the table to stdout, writes it with the machine and the date to
 bench/RESULTS.md, and plots bench/results.png; progress goes to stderr.
-Needs no network: the emulator, host-mode LocalStack and the runner start
-here, on free ports.
+Needs no network but the package registry, where `make package` (run for the
+cold start) fetches the wheels Chalice has not cached: the emulator, host-mode
+LocalStack and the runner start here, on free ports.
 
 The order of the steps matters. Password hashing, the package's build and
 its import timings run first, with nothing else running. Then the emulator and the runner (`make

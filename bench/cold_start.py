@@ -46,7 +46,7 @@ from chalicelib.orders.services import order_create
 from chalicelib.queues import TICKET_STATUS_EVENTS
 from chalicelib.runtime import configure, load_settings
 from chalicelib.users.services import user_issue_token, user_register
-from infra.local.bootstrap import bootstrap
+from infra.local.bootstrap import create_tables
 from infra.package import package_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -57,16 +57,19 @@ NOWHERE = "http://127.0.0.1:9"
 ARCHITECTURES = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 FAKE_STREAM_ARN = f"arn:aws:dynamodb:{REGION}:123456789012:table/catalyst-{STAGE}-orders/stream/2026-01-01T00:00:00"
 
-_LIST_THIRD_PARTY_MODULES = """
-import json, sys
-before = set(sys.modules)
-import app
-own = {"app", "chalicelib"}
-print(json.dumps(sorted(
-    name for name in set(sys.modules) - before
-    if name.split(".")[0] not in sys.stdlib_module_names | own and not name.startswith("_")
-)))
+# The third-party modules a process has loaded (since `before`): what a baseline imports alone.
+_THIRD_PARTY_LOADED = """
+def third_party_loaded(before):
+    own = {"app", "chalicelib"}
+    return sorted(
+        name for name in set(sys.modules) - before
+        if name.split(".")[0] not in sys.stdlib_module_names | own and not name.startswith("_")
+    )
 """
+_LIST_THIRD_PARTY_MODULES = (
+    "import json, sys\n" + _THIRD_PARTY_LOADED + "before = set(sys.modules)\nimport app\n"
+    "print(json.dumps(third_party_loaded(before)))\n"
+)
 # A cold start ends when the handler is ready; Lambda then keeps the process.
 # The interpreter's teardown at exit (about 100 ms here) is no part of it.
 _LEAVE_AT_ONCE = "\nimport os\nos._exit(0)\n"
@@ -75,6 +78,8 @@ _LEAVE_AT_ONCE = "\nimport os\nos._exit(0)\n"
 # stdin, as Lambda's runtime would; print the timings.
 _INVOCATIONS = """
 import json, sys, time
+THIRD_PARTY_LOADED
+loaded_before = set(sys.modules)
 started = time.perf_counter()
 import app
 imported = time.perf_counter()
@@ -91,13 +96,16 @@ class Context:
 entry = {"api": app.app, "sqs": app.ticket_status_events}[sys.argv[1]]
 timings = []
 for event in json.loads(sys.stdin.read()):
-    before = time.perf_counter()
+    invoked = time.perf_counter()
     answer = entry(event, Context())
-    timings.append(time.perf_counter() - before)
+    timings.append(time.perf_counter() - invoked)
     failed = answer.get("statusCode", 200) != 200 or answer.get("batchItemFailures")
     assert not failed, answer
-print(json.dumps({"import": imported - started, "first": timings[0], "second": timings[1]}))
-"""
+print(json.dumps({
+    "timings": {"import": imported - started, "first": timings[0], "second": timings[1]},
+    "third_party": third_party_loaded(loaded_before),
+}))
+""".replace("THIRD_PARTY_LOADED", _THIRD_PARTY_LOADED)
 
 
 @dataclass
@@ -132,6 +140,10 @@ class Invocations:
     import_ms: float
     first_ms: float
     second_ms: float
+    # The third-party modules this function has loaded once its first invocation is done
+    # (`import app`'s, and those its first call loads on first use), imported alone.
+    third_party_modules: int
+    third_party_ms: float
 
 
 @dataclass
@@ -141,9 +153,10 @@ class ColdStart:
     invocations: list[Invocations]
 
     def ratio(self, invocations: Invocations) -> float:
-        """A cold start (import + first invocation) against the third-party imports plus a warm invocation."""
+        """A cold start (import + first invocation) against the function's third-party imports
+        plus a warm invocation: what is left is our own code's, and work done once per process."""
         cold = self.imports.app_ms + invocations.first_ms
-        return cold / (self.imports.third_party_ms + invocations.second_ms)
+        return cold / (invocations.third_party_ms + invocations.second_ms)
 
 
 def lambda_environment(endpoint: str) -> dict[str, str]:
@@ -213,10 +226,14 @@ def unzipped_package() -> Iterator[tuple[Package, Path, Path]]:
         yield package, with_bytecode, without_bytecode
 
 
+def _importing(modules: list[str]) -> str:
+    return f"import importlib\nfor name in {modules!r}:\n    importlib.import_module(name)\n"
+
+
 def measure_imports(with_bytecode: Path, without_bytecode: Path, runs: int) -> Imports:
     environment = lambda_environment(NOWHERE)
     modules = json.loads(_run(with_bytecode, _LIST_THIRD_PARTY_MODULES, environment))
-    third_party = f"import importlib\nfor name in {modules!r}:\n    importlib.import_module(name)\n"
+    third_party = _importing(modules)
     kinds = {
         "empty": (with_bytecode, "pass"),
         "third_party": (with_bytecode, third_party),
@@ -287,7 +304,7 @@ def sqs_event(queue_arn: str, report: dict) -> dict:
 
 @contextmanager
 def dev_stage(endpoint: str) -> Iterator[None]:
-    """The dev stage's tables, queues and signing key in the emulator at `endpoint`, and this
+    """The dev stage's tables and signing key in the emulator at `endpoint`, and this
     process configured for it meanwhile (to register a user and make orders there)."""
     previous = settings()
     secret = secrets.token_urlsafe(48)
@@ -295,7 +312,7 @@ def dev_stage(endpoint: str) -> Iterator[None]:
     client.create_secret(Name=signing_key_name(STAGE), SecretString=secret)
     configure(load_settings({"CATALYST_STAGE": STAGE, "SECRET_KEY": secret, "AWS_REGION": REGION}))
     try:
-        bootstrap()
+        create_tables()
         yield
     finally:
         configure(previous)
@@ -307,9 +324,8 @@ def measure_invocations(with_bytecode: Path, endpoint: str, runs: int) -> list[I
     with dev_stage(endpoint):
         user = user_register(email="cold-start@example.com", password="correct horse battery")  # noqa: S106
         token = user_issue_token(user=user)
-        sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
-        url = sqs.get_queue_url(QueueName=settings().resource_name(TICKET_STATUS_EVENTS))["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # The consumer reads the queue's ARN off the event only (to dead-letter a message, which none of these is).
+        queue_arn = f"arn:aws:sqs:{REGION}:123456789012:{settings().resource_name(TICKET_STATUS_EVENTS)}"
         codes = [
             order_create(
                 owner_id=user.user_id, customer_name="Cold", customer_phone="+1 555 0100", comment="", tickets=[["P"]]
@@ -327,13 +343,23 @@ def measure_invocations(with_bytecode: Path, endpoint: str, runs: int) -> list[I
     }
     environment = lambda_environment(endpoint)
     samples: dict[str, dict[str, list[float]]] = {
-        function: {"import": [], "first": [], "second": []} for function in events
+        function: {"import": [], "first": [], "second": [], "third_party": []} for function in events
     }
+    loaded: dict[str, list[str]] = {}
     for run in range(runs):
         for function, batches in events.items():
-            output = _run(with_bytecode, _INVOCATIONS, environment, function, stdin=json.dumps(batches[run]))
-            for name, seconds in json.loads(output).items():
+            output = json.loads(
+                _run(with_bytecode, _INVOCATIONS, environment, function, stdin=json.dumps(batches[run]))
+            )
+            loaded.setdefault(function, output["third_party"])
+            for name, seconds in output["timings"].items():
                 samples[function][name].append(seconds * 1000)
+    # Each function's own baseline, interleaved too; no call is made, so the endpoint is closed.
+    for _ in range(runs):
+        for function, modules in loaded.items():
+            samples[function]["third_party"].append(
+                _time_process(with_bytecode, _importing(modules), lambda_environment(NOWHERE))
+            )
     requests = {"api": "GET /api/orders/ with a token", "sqs": "a batch of one status report"}
     return [
         Invocations(
@@ -343,6 +369,8 @@ def measure_invocations(with_bytecode: Path, endpoint: str, runs: int) -> list[I
             import_ms=statistics.median(timings["import"]),
             first_ms=statistics.median(timings["first"]),
             second_ms=statistics.median(timings["second"]),
+            third_party_modules=len(loaded[function]),
+            third_party_ms=statistics.median(timings["third_party"]),
         )
         for function, timings in samples.items()
     ]
