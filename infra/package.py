@@ -110,7 +110,9 @@ def _compile(tree: Path) -> None:
 def keep_botocore_data_of(services: frozenset[str], tree: Path) -> None:
     """Drop botocore's data on the services the app never calls (chalicelib.aws_clients):
     a session's first client lists the data directory and parses endpoints.json,
-    1.2 MB of every service's endpoints (and the zip is 16 MB smaller)."""
+    1.2 MB of every service's endpoints. With the directory trimmed, the API function's
+    first invocation took 99 ms; with endpoints.json trimmed too, 76 ms (bench.cold_start's
+    invocations, medians of 5 processes each); and the zip is 16 MB smaller."""
     data = tree / "botocore" / "data"
     if not data.is_dir():  # requirements without botocore (the infra tests' copy of the project)
         return
