@@ -109,18 +109,23 @@ def signing_key_revoke(*, key_id: str, audited_as: Principal | None = None) -> S
             if not is_condition_failure(error):
                 raise
     else:
-        with transact_write() as transaction:
-            transaction.update(record, actions=actions, condition=condition)
-            transaction.save(
-                audit_entry(
-                    actor=audited_as,
-                    action="integrator.revoke_key",
-                    target_type="integrator_key",
-                    target_id=key_id,
-                    before={"integrator": record.name, "revoked": False},
-                    after={"integrator": record.name, "revoked": True},
+        try:
+            with transact_write() as transaction:
+                transaction.update(record, actions=actions, condition=condition)
+                transaction.save(
+                    audit_entry(
+                        actor=audited_as,
+                        action="integrator.revoke_key",
+                        target_type="integrator_key",
+                        target_id=key_id,
+                        before={"integrator": record.name, "revoked": False},
+                        after={"integrator": record.name, "revoked": True},
+                    )
                 )
-            )
+        except TransactWriteError as error:
+            # Revoked by someone else meanwhile: revoked all the same, and audited once, by them.
+            if CONDITION_FAILED not in cancellation_codes(error):
+                raise
     record.refresh(consistent_read=True)
     return record
 

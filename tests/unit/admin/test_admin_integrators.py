@@ -4,6 +4,7 @@ import json
 
 from chalicelib.integrators.services import integrator_create, integrator_rotate
 from chalicelib.users.permissions import ALL_PERMISSIONS, CHANGE_INTEGRATOR
+from tests.support.faults import Fault, faults
 from tests.support.integrators import signed_headers
 from tests.unit.admin.conftest import ROOT, Account, audit, denied, make_account, walk
 from tests.unit.conftest import Api
@@ -71,3 +72,21 @@ def test_keys_need_their_permission(api: Api) -> None:
 def test_an_unknown_key_is_not_found(api: Api, root: Account) -> None:
     assert revoke(api, root.token, "ik_0000000000000000").json_body == {"detail": "No signing key with this id."}
     assert revoke(api, root.token, "not a key!").status_code == 404
+
+
+def test_a_revocation_that_lost_to_another_is_no_error_and_no_second_entry(api: Api, root: Account) -> None:
+    """The transaction's condition (not revoked yet) failed: another revocation came first."""
+    acme = integrator_create(name="acme")
+    lost = Fault(
+        "dynamodb",
+        "TransactWriteItems",
+        "TransactionCanceledException",
+        "Transaction cancelled",
+        times=1,
+        cancellation_reasons=[{"Code": "ConditionalCheckFailed"}, {"Code": "None"}],
+    )
+    with faults(lost):
+        response = revoke(api, root.token, acme.key_id)
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["key_id"] == acme.key_id
+    assert audit(api, root.token) == []
