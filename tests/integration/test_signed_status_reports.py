@@ -4,13 +4,17 @@ change reaches the ticket's history and the order-events queue under the
 integrator's name."""
 
 import json
+import os
+import re
+import subprocess
 import time
 
 import requests
 
-from tests.integration.conftest import LocalStack
+from tests.integration.conftest import PROJECT_DIR, LocalStack
 from tests.support.integrators import signature_header
 
+README = PROJECT_DIR / "README.md"
 REPORT = "/api/orders/tickets/{code}/update-status/"
 ORDER_BODY = {"customer_name": "Ann", "customer_phone": "+1 555 0100", "tickets": [{"product_codes": ["A"]}]}
 
@@ -65,3 +69,42 @@ def test_a_report_signed_with_the_clis_secret_is_applied_as_the_integrators(loca
     again = json.dumps({"status": "DONE"}).encode()
     header = signature_header(key_id=issued["key_id"], secret=issued["secret"], code=code, body=again)
     assert post_report(local_stack, code, again, [("Catalyst-Signature", header)]) == 401
+
+
+def _readme_block(name: str, language: str) -> str:
+    section = README.read_text().split(f"<!-- {name}:start -->", 1)[1].split(f"<!-- {name}:end -->", 1)[0]
+    [block] = re.findall(rf"```{language}\n(.*?)```", section, flags=re.DOTALL)
+    return block
+
+
+def test_the_readmes_senders_sign_reports_that_are_applied(local_stack: LocalStack) -> None:
+    issued = json.loads(local_stack.cli("integrator", "create", "--name", f"readme-{time.time_ns()}", "--json"))
+    token = local_stack.register()
+    order = requests.post(
+        local_stack.url("/api/orders/create/"),
+        json={**ORDER_BODY, "tickets": [{"product_codes": ["A"]}, {"product_codes": ["B"]}]},
+        headers={"Authorization": f"Token {token}"},
+        timeout=30,
+    ).json()
+    python_code, shell_code = (ticket["code"] for ticket in order["tickets"])
+
+    namespace: dict = {}
+    exec(_readme_block("signed-sender-python", "python"), namespace)  # noqa: S102 (the README's own example)
+    answer = namespace["report_status"](local_stack.base_url, issued["key_id"], issued["secret"], python_code, "DONE")
+    shell = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", _readme_block("signed-sender-shell", "bash")],
+        env={
+            **os.environ,
+            "BASE_URL": local_stack.base_url,
+            "KEY_ID": issued["key_id"],
+            "SECRET": issued["secret"],
+            "TICKET_CODE": shell_code,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert answer == {"code": python_code, "status": "DONE", "outcome": "applied"}
+    assert json.loads(shell.stdout) == {"code": shell_code, "status": "DONE", "outcome": "applied"}
