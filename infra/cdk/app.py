@@ -34,6 +34,13 @@ def main() -> None:
     # queue, and where the signing key will be (read only to sign).
     os.environ["CATALYST_STAGE"] = stage
     os.environ.setdefault(SECRET_ID_VARIABLE, signing_key_name(stage))
+    # Chalice's template needs a region, which botocore reads from AWS_DEFAULT_REGION
+    # only: AWS_REGION, or the region the CDK found for the account, does as well.
+    regions = (os.environ.get(name) for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "CDK_DEFAULT_REGION"))
+    region = next((region for region in regions if region), None)
+    if not region:
+        sys.exit("Catalyst's CDK app: no region; set AWS_REGION or give your AWS profile one")
+    os.environ["AWS_DEFAULT_REGION"] = region
     settings = configure(load_settings())
     CatalystStack(
         app,
