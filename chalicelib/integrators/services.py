@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
 
 from chalicelib.audit import audit_entry
 from chalicelib.errors import Conflict, InvalidInput, InvalidSignature, NotFound
@@ -100,18 +100,14 @@ def signing_key_revoke(*, key_id: str, audited_as: Principal | None = None) -> S
     if record.revoked_at is not None:
         return record
     now = datetime.now(UTC)
-    actions = [SigningKeyRecord.revoked_at.set(now)]
-    condition = SigningKeyRecord.revoked_at.does_not_exist()
-    if audited_as is None:
-        try:
-            record.update(actions=actions, condition=condition)
-        except UpdateError as error:
-            if not is_condition_failure(error):
-                raise
-    else:
-        try:
-            with transact_write() as transaction:
-                transaction.update(record, actions=actions, condition=condition)
+    try:
+        with transact_write() as transaction:
+            transaction.update(
+                record,
+                actions=[SigningKeyRecord.revoked_at.set(now)],
+                condition=SigningKeyRecord.revoked_at.does_not_exist(),
+            )
+            if audited_as is not None:
                 transaction.save(
                     audit_entry(
                         actor=audited_as,
@@ -122,11 +118,13 @@ def signing_key_revoke(*, key_id: str, audited_as: Principal | None = None) -> S
                         after={"integrator": record.name, "revoked": True},
                     )
                 )
-        except TransactWriteError as error:
-            # Revoked by someone else meanwhile: revoked all the same, and audited once, by them.
-            if CONDITION_FAILED not in cancellation_codes(error):
-                raise
-    record.refresh(consistent_read=True)
+    except TransactWriteError as error:
+        # Revoked by someone else meanwhile: revoked all the same (and audited once, by them).
+        if CONDITION_FAILED not in cancellation_codes(error):
+            raise
+        record.refresh(consistent_read=True)
+        return record
+    record.revoked_at = now
     return record
 
 
