@@ -108,13 +108,13 @@ test-localstack: $(VENV)/.installed
 FRONT_DOOR_CONTEXT = $(if $(FRONT_DOOR),-c front_door=$(FRONT_DOOR))
 # The stack deploys the package the stages' architecture needs, built first (never an x86_64 one).
 cdk-synth cdk-diff cdk-bootstrap cdk-deploy: cdk-%: $(INFRA) $(CDK_CLI)
-	env -u LAMBDA_ARCHITECTURE $(PY) -m infra.package
+	env -u LAMBDA_ARCHITECTURE $(PY) -m infra.package --stage $(STAGE)
 	cd infra/cdk && $(CDK_BIN)/cdk $* -c stage=$(STAGE) $(FRONT_DOOR_CONTEXT)
 
 # The whole stack into a running LocalStack (cdklocal targets http://localhost:4566), behind
 # the REST API: LocalStack's community edition has no HTTP APIs (API Gateway v2).
 cdklocal-deploy: $(INFRA) $(CDK_CLI)
-	env -u LAMBDA_ARCHITECTURE $(PY) -m infra.package
+	env -u LAMBDA_ARCHITECTURE $(PY) -m infra.package --stage $(STAGE)
 	cd infra/cdk && $(CDK_BIN)/cdklocal bootstrap -c stage=$(STAGE) && \
 	$(CDK_BIN)/cdklocal deploy -c stage=$(STAGE) -c front_door=$(or $(FRONT_DOOR),rest) --require-approval never
 

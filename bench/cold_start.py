@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+from chalice.cli.factory import CLIFactory
 
 from chalicelib.config import SECRET_ID_VARIABLE, settings, signing_key_name
 from chalicelib.orders.services import order_create
@@ -161,12 +162,12 @@ class ColdStart:
 
 def lambda_environment(endpoint: str) -> dict[str, str]:
     """The dev stage's environment as its functions get it, every AWS client sent to `endpoint`."""
-    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+    # The variables Chalice gives the stage's functions (the file's and the stage's, merged as it merges them).
+    config = CLIFactory(str(PROJECT_DIR)).create_config_obj(chalice_stage_name=STAGE)
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONDONTWRITEBYTECODE": "1",
-        **config.get("environment_variables", {}),
-        **config["stages"][STAGE]["environment_variables"],
+        **config.environment_variables,
         SECRET_ID_VARIABLE: signing_key_name(STAGE),
         "ORDERS_STREAM_ARN": FAKE_STREAM_ARN,
         "AWS_REGION": REGION,

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from chalice import api
+from chalice.cli.factory import CLIFactory
 
 from chalicelib.aws_clients import AWS_SERVICES
 from chalicelib.config import SECRET_ID_VARIABLE, signing_key_name
@@ -44,9 +45,9 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 OWN_CODE = ("app.py", "chalicelib")
 
 
-def deployed_architecture(project_dir: Path = PROJECT_DIR) -> str:
-    """The architecture the stages deploy: .chalice/config.json's, the one place it is said."""
-    return json.loads((project_dir / ".chalice" / "config.json").read_text())["lambda_architecture"]
+def deployed_architecture(stage: str = "dev", project_dir: Path = PROJECT_DIR) -> str:
+    """The architecture `stage` deploys, as Chalice reads it from .chalice/config.json (the one place it is said)."""
+    return CLIFactory(str(project_dir)).create_config_obj(chalice_stage_name=stage).lambda_architecture
 
 
 def package_path(architecture: str, project_dir: Path = PROJECT_DIR) -> Path:
@@ -159,13 +160,12 @@ def package_differences(package: Path, project_dir: Path = PROJECT_DIR) -> list[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--architecture",
-        choices=ARCHITECTURES,
-        default=os.environ.get("LAMBDA_ARCHITECTURE") or deployed_architecture(),
+        "--architecture", choices=ARCHITECTURES, help="default: LAMBDA_ARCHITECTURE, else the stage's (arm64)"
     )
     parser.add_argument("--stage", default="dev", help="the stage whose configuration Chalice packages (default dev)")
     args = parser.parse_args()
-    output = build(architecture=args.architecture, stage=args.stage)
+    architecture = args.architecture or os.environ.get("LAMBDA_ARCHITECTURE") or deployed_architecture(args.stage)
+    output = build(architecture=architecture, stage=args.stage)
     with zipfile.ZipFile(output) as archive:
         entries = archive.infolist()
     unzipped = sum(entry.file_size for entry in entries)

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.integrators.signatures import SIGNATURE_HEADER
+from chalicelib.integrators.signatures import SIGNATURE_HEADER, TOLERANCE
 from chalicelib.web.access import PUBLIC, Access
 from chalicelib.web.path_parameters import PathParameter
 
@@ -81,7 +81,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {}
 SIGNATURE_PARAMETER = HeaderParameter(
     SIGNATURE_HEADER,
     "An integrator's signature: keyid=<key id>,t=<unix seconds>,v1=<hex HMAC-SHA256 with the integrator's "
-    "secret over `<t>.<ticket code, lower-case with dashes>.<raw body>`>; t within 300 seconds of the server's clock.",
+    "secret over `<t>.<ticket code, lower-case with dashes>.<raw body>`>; t within "
+    f"{int(TOLERANCE.total_seconds())} seconds of the server's clock.",
     {"type": "string", "maxLength": 200},
 )
 

@@ -86,7 +86,8 @@ class PackagedApp(Chalice):
 
     def __init__(self, scope: Construct, construct_id: str, *, source_dir: str, **kwargs: Any) -> None:
         project_dir = Path(source_dir)
-        self.package = package_path(deployed_architecture(project_dir), project_dir)
+        # The stage is the scope's name, as Chalice's construct takes it.
+        self.package = package_path(deployed_architecture(scope.node.id, project_dir), project_dir)
         if not self.package.exists():
             raise PackageMissing(f"{self.package} is missing: `make package` builds it (make cdk-deploy does)")
         stale = package_differences(self.package, project_dir)
