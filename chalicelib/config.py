@@ -40,7 +40,7 @@ DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
 # A token lives at most a year; past datetime's range, issuing one would fail.
 NUMERIC_SETTINGS = {"TOKEN_TTL_SECONDS": (DEFAULT_TOKEN_TTL_SECONDS, 1, 365 * 24 * 3600)}
 # Switches take "true" or "false" (any case), and nothing else: a typo must not silently mean "off".
-BOOLEAN_SETTINGS = {"STATUS_REPORTS_REQUIRE_SIGNATURE": False}
+BOOLEAN_SETTINGS = {"STATUS_REPORTS_REQUIRE_SIGNATURE": False, "LEGACY_TOKENS_ENABLED": True}
 BOOLEAN_VALUES = {"true": True, "false": False}
 
 
@@ -66,6 +66,9 @@ class Settings:
     cors_allowed_origin: str = ""
     # When true, an unsigned status report over HTTP is refused (401); false keeps the seed's public call.
     status_reports_require_signature: bool = False
+    # When true, the seed's DRF tokens (imported with its users) still authenticate; a stage
+    # turns them off once its clients have moved to Catalyst's own tokens.
+    legacy_tokens_enabled: bool = True
 
     @cached_property
     def secret_key(self) -> str:
@@ -190,6 +193,7 @@ def parse_settings(environ: Mapping[str, str], *, known_permissions: frozenset[s
         default_permissions=_permission_list(environ),
         cors_allowed_origin=next(iter(_cors_origins(environ)), ""),
         status_reports_require_signature=bool(_switch(environ, "STATUS_REPORTS_REQUIRE_SIGNATURE", False)),
+        legacy_tokens_enabled=bool(_switch(environ, "LEGACY_TOKENS_ENABLED", True)),
     )
 
 

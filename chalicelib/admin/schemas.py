@@ -59,11 +59,11 @@ class UserPageResponse(Schema):
 
 
 class AdminOrderSummaryResponse(OrderSummaryResponse):
-    owner_id: str
+    owner_id: str | None
 
 
 class AdminOrderResponse(OrderResponse):
-    owner_id: str
+    owner_id: str | None
 
 
 class AdminTicketResponse(AdminOrderResponse):

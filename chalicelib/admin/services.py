@@ -7,7 +7,7 @@ from chalicelib.errors import Busy, NotFound
 from chalicelib.orders.domain import ChangeSource, TicketStatus
 from chalicelib.orders.services import StatusChange, ticket_change_status
 from chalicelib.storage import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transact_write
-from chalicelib.users.models import UserRecord
+from chalicelib.users.models import UserRecord, token_revocation_actions
 from chalicelib.users.permissions import Principal, check_user_change
 from chalicelib.users.selectors import user_get_by_id
 
@@ -47,7 +47,7 @@ def user_change_by_admin(*, actor: Principal, user_id: str, changes: dict[str, o
         UserRecord.permissions.set(permissions) if permissions else UserRecord.permissions.remove(),
     ]
     if before["is_active"] and not after["is_active"]:
-        actions.append(UserRecord.token_version.add(1))
+        actions.extend(token_revocation_actions())
     try:
         with transact_write() as transaction:
             transaction.update(user, actions=actions, condition=UserRecord.token_version == user.token_version)

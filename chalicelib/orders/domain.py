@@ -72,6 +72,8 @@ class ChangeSource(StrEnum):
     ADMIN = "admin"
     # A report signed by an integrator's key; the entry names the integrator too.
     INTEGRATOR = "integrator"
+    # Carried over from the seed's database (infra/cli/import_seed.py): one entry per ticket.
+    IMPORT = "import"
 
 
 class ChangeOutcome(StrEnum):

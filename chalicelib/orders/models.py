@@ -104,7 +104,9 @@ class TicketCodeIndex(GlobalSecondaryIndex["TicketRecord"]):
 
 class OrderRecord(OrdersTableItem, discriminator="order"):
     order_id = NumberAttribute()
-    owner_id = UnicodeAttribute()
+    # None for an order imported from the seed whose owner had been deleted:
+    # the admin sees it, nobody else does (it is in no owner's index).
+    owner_id = UnicodeAttribute(null=True)
     customer_name = UnicodeAttribute()
     customer_phone = UnicodeAttribute()
     comment = UnicodeAttribute(default="")
@@ -126,6 +128,8 @@ class OrderRecord(OrdersTableItem, discriminator="order"):
     tickets_error = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # When the order was carried over from the seed; its arrival is no new order to announce.
+    imported_at = UTCDateTimeAttribute(null=True)
 
     by_owner = OwnerIndex()
     by_month = MonthIndex()

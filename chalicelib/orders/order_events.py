@@ -51,6 +51,8 @@ def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
             }
         ]
     if isinstance(new, OrderRecord):
+        if old is None and new.imported_at is not None:
+            return []  # the seed's order arriving: its clients knew it already
         previous = order_status(old).value if isinstance(old, OrderRecord) else None
         current = order_status(new).value
         if previous == current:

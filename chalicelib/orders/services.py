@@ -3,6 +3,7 @@
 import secrets
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from chalicelib.orders.domain import (
     can_cancel,
     decide_status_change,
     new_order_id,
+    order_status_from_tickets,
 )
 from chalicelib.orders.models import (
     ORDER_SORT_KEY,
@@ -106,6 +108,71 @@ class OrderPlan:
         return cls(int(plan["order_id"]), tuple(plan["ticket_codes"]), datetime.fromisoformat(plan["created_at"]))
 
 
+def order_record(
+    *,
+    order_id: int,
+    owner_id: str | None,
+    customer_name: str,
+    customer_phone: str,
+    comment: str,
+    counts: Mapping[TicketStatus, int],
+    created_at: datetime,
+    updated_at: datetime,
+    cancelled_at: datetime | None = None,
+    imported_at: datetime | None = None,
+) -> OrderRecord:
+    """An order item, not yet written, with its tickets' counts and what
+    derives from them and from its fields (stored status, months, search text)."""
+    created_month = month_of(created_at)
+    status = order_status_from_tickets(counts, cancelled=cancelled_at is not None)
+    return OrderRecord(
+        order_partition(order_id),
+        ORDER_SORT_KEY,
+        order_id=order_id,
+        owner_id=owner_id,
+        customer_name=customer_name,
+        customer_phone=customer_phone,
+        comment=comment,
+        ticket_total=sum(counts.values()),
+        **{attribute.attr_name: counts.get(status, 0) for status, attribute in TICKET_COUNT_ATTRIBUTES.items()},
+        cancelled_at=cancelled_at,
+        created_month=created_month,
+        **stored_status_values(status, created_month),
+        search_text=search_text(customer_name, customer_phone),
+        created_at=created_at,
+        updated_at=updated_at,
+        imported_at=imported_at,
+    )
+
+
+def ticket_record(
+    *,
+    order_id: int,
+    code: str,
+    position: int,
+    status: TicketStatus,
+    product_codes: list[str],
+    created_at: datetime,
+    updated_at: datetime,
+    history: list[StatusChangeEntry] | None = None,
+) -> TicketRecord:
+    """A ticket item, not yet written. Reports older than its history's last
+    change are stale, as for a ticket changed here."""
+    return TicketRecord(
+        order_partition(order_id),
+        ticket_sort_key(code),
+        ticket_code=code,
+        order_id=order_id,
+        position=position,
+        status=status.value,
+        product_codes=product_codes,
+        last_change_at=history[-1].occurred_at if history else None,
+        history=history,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
 def new_order_records(
     *,
     plan: OrderPlan,
@@ -117,30 +184,22 @@ def new_order_records(
 ) -> OrderWithTickets:
     """A new order and its tickets as items, not yet written."""
     order_id, now = plan.order_id, plan.created_at
-    order = OrderRecord(
-        order_partition(order_id),
-        ORDER_SORT_KEY,
+    order = order_record(
         order_id=order_id,
         owner_id=owner_id,
         customer_name=customer_name,
         customer_phone=customer_phone,
         comment=comment,
-        ticket_total=len(tickets),
-        tickets_new=len(tickets),
-        created_month=month_of(now),
-        **stored_status_values(OrderStatus.PENDING, month_of(now)),
-        search_text=search_text(customer_name, customer_phone),
+        counts={TicketStatus.NEW: len(tickets)},
         created_at=now,
         updated_at=now,
     )
     ticket_records = [
-        TicketRecord(
-            order_partition(order_id),
-            ticket_sort_key(code),
-            ticket_code=code,
+        ticket_record(
             order_id=order_id,
+            code=code,
             position=position,
-            status=TicketStatus.NEW.value,
+            status=TicketStatus.NEW,
             product_codes=product_codes,
             created_at=now,
             updated_at=now,

@@ -8,6 +8,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -24,6 +25,17 @@ class UserIdIndex(GlobalSecondaryIndex["UserRecord"]):
         projection = KeysOnlyProjection()
 
     user_id = UnicodeAttribute(hash_key=True)
+
+
+class LegacyTokenIndex(GlobalSecondaryIndex["UserRecord"]):
+    """Whose seed (DRF) token this is, by the token's digest: keys only, and
+    sparse, since only imported users with a live token are in it."""
+
+    class Meta:
+        index_name = "legacy_token-index"
+        projection = KeysOnlyProjection()
+
+    legacy_token_digest = UnicodeAttribute(hash_key=True)
 
 
 class UserRecord(Model):
@@ -44,12 +56,23 @@ class UserRecord(Model):
     # Bumped when earlier tokens must stop working (password change, deactivation).
     token_version = NumberAttribute(default=1)
     created_at = UTCDateTimeAttribute()
+    # Imported from the seed (infra/cli/import_seed.py): its users_user.id, and the
+    # SHA-256 of its DRF token while that token may still authenticate.
+    seed_user_id = NumberAttribute(null=True)
+    legacy_token_digest = UnicodeAttribute(null=True)
 
     by_user_id = UserIdIndex()
+    by_legacy_token = LegacyTokenIndex()
 
     @property
     def display_email(self) -> str:
         return self.email_as_typed or self.email
+
+
+def token_revocation_actions() -> list[Action]:
+    """An update's actions that end every token the user holds: our JWTs (by
+    their version) and the seed's token (its digest is dropped)."""
+    return [UserRecord.token_version.add(1), UserRecord.legacy_token_digest.remove()]
 
 
 def principal_of(user: UserRecord) -> Principal:

@@ -7,6 +7,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, InvalidCredentials, InvalidInput, InvalidState
+from chalicelib.observability import logger
 from chalicelib.storage import is_condition_failure
 from chalicelib.users.domain import normalize_email, password_problems
 from chalicelib.users.login_attempts import (
@@ -15,8 +16,8 @@ from chalicelib.users.login_attempts import (
     password_change_attempt_reserve,
     password_change_attempts_clear,
 )
-from chalicelib.users.models import UserRecord
-from chalicelib.users.passwords import hash_password, spend_verification_time, verify_password
+from chalicelib.users.models import UserRecord, token_revocation_actions
+from chalicelib.users.passwords import hash_password, needs_rehash, spend_verification_time, verify_password
 from chalicelib.users.permissions import ALL_PERMISSIONS
 from chalicelib.users.selectors import user_get_by_email
 from chalicelib.users.tokens import token_issue
@@ -28,6 +29,11 @@ def _check_password(password: str, *, email: str, first_name: str = "", last_nam
     problems = password_problems(password, email=email, first_name=first_name, last_name=last_name)
     if problems:
         raise InvalidInput({"password": problems})
+
+
+def initial_permissions(*, superuser: bool) -> set[str]:
+    """What a new account may do: the configured defaults, or for a superuser every permission."""
+    return set(ALL_PERMISSIONS if superuser else settings().default_permissions)
 
 
 def _new_user(*, email: str, password: str, first_name: str, last_name: str, superuser: bool) -> UserRecord:
@@ -44,7 +50,7 @@ def _new_user(*, email: str, password: str, first_name: str, last_name: str, sup
         last_name=last_name,
         is_staff=superuser,
         is_superuser=superuser,
-        permissions=set(ALL_PERMISSIONS if superuser else settings().default_permissions),
+        permissions=initial_permissions(superuser=superuser),
         created_at=datetime.now(UTC),
     )
 
@@ -89,8 +95,27 @@ def user_authenticate_credentials(*, email: str, password: str, client_address: 
         spend_verification_time(password)
     elif verify_password(user.password_hash, password) and user.is_active:
         login_attempts_clear(email=email, client_address=client_address)
+        _rehash_if_needed(user=user, password=password)
         return user
     raise InvalidCredentials()
+
+
+def _rehash_if_needed(*, user: UserRecord, password: str) -> None:
+    """Replace a hash imported from the seed (or of older parameters) by
+    today's argon2id, as Django does when its hasher changes. Conditioned on
+    the hash it verified: a password changed meanwhile is left alone. Tokens
+    stay valid, since the password is the same. A failure to write it does
+    not refuse the login: the next one tries again."""
+    if not needs_rehash(user.password_hash):
+        return
+    try:
+        user.update(
+            actions=[UserRecord.password_hash.set(hash_password(password))],
+            condition=UserRecord.password_hash == user.password_hash,
+        )
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            logger.warning("password rehash not written", extra={"user_id": user.user_id, "error": str(error)})
 
 
 def user_change_password(*, user: UserRecord, current_password: str, new_password: str) -> UserRecord:
@@ -103,10 +128,7 @@ def user_change_password(*, user: UserRecord, current_password: str, new_passwor
     _check_password(new_password, email=user.email, first_name=user.first_name, last_name=user.last_name)
     try:
         user.update(
-            actions=[
-                UserRecord.password_hash.set(hash_password(new_password)),
-                UserRecord.token_version.add(1),
-            ],
+            actions=[UserRecord.password_hash.set(hash_password(new_password)), *token_revocation_actions()],
             condition=UserRecord.token_version == user.token_version,
         )
     except UpdateError as error:

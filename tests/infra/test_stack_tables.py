@@ -54,7 +54,7 @@ PROJECTIONS = {
         "status-month-index": ("INCLUDE", ["kind"]),
         "ticket_code-index": ("INCLUDE", ["kind"]),
     },
-    "users": {"user_id-index": ("KEYS_ONLY", [])},
+    "users": {"user_id-index": ("KEYS_ONLY", []), "legacy_token-index": ("KEYS_ONLY", [])},
 }
 
 

@@ -219,6 +219,8 @@ function ticketBlock(ticket, { heading }) {
 }
 
 async function ownerLink(ownerId) {
+  // An order imported from the seed whose owner had been deleted there has none.
+  if (ownerId === null) return h("em", { test: "no-owner" }, "no owner (deleted in the seed)");
   if (!session.me.can.view_users) return h("code", {}, ownerId);
   try {
     const owner = await request("GET", adminPath(`users/${encodeURIComponent(ownerId)}`));
