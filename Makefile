@@ -22,6 +22,8 @@ LOCALSTACK_INSTALL := $(PY) -m infra.localstack.host install
 LOCALSTACK_CREDENTIALS := AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 # Debian's chromium, which the browser tests drive (tests/browser); installed once.
 CHROMIUM := /usr/bin/chromium
+# Debian's PostgreSQL server, which the seed import's tests start on a free port (tests/support/postgresql.py).
+POSTGRESQL := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/installed)
 
 .PHONY: run test lint fuzz bench clean run-localstack bootstrap-localstack test-localstack localstack \
 	cdk-synth cdk-diff cdk-bootstrap cdk-deploy cdklocal-deploy package
@@ -52,9 +54,12 @@ lint: $(VENV)/.installed
 $(CHROMIUM):
 	bash infra/local/install-chromium.sh
 
+$(POSTGRESQL):
+	bash infra/local/install-postgresql.sh
+
 # Everything on the embedded emulator, then the integration suite again on a
 # host-mode LocalStack that this target starts on a free port and stops.
-test: $(VENV)/.installed $(INFRA) lint $(CHROMIUM)
+test: $(VENV)/.installed $(INFRA) lint $(CHROMIUM) $(POSTGRESQL)
 	$(LOCALSTACK_INSTALL)
 	@$(PY) -m pytest || { echo "make test: FAILED on the embedded emulator (unit, integration, infra, browser)"; exit 1; }
 	@echo "make test: the integration suite again, on LocalStack (host mode, started for this run)"

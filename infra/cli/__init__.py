@@ -9,7 +9,8 @@
     python -m infra.cli integrator rotate --name NAME [--json] (another key; the old one keeps working)
     python -m infra.cli integrator revoke --key-id ID
     python -m infra.cli integrator list [--json]
+    python -m infra.cli import-seed --database-url URL [--dry-run] (the Django seed's database)
 
-One module per command group (dlq.py, createsuperuser.py, integrator.py); stage.py turns
+One module per command group (dlq.py, createsuperuser.py, integrator.py, import_seed.py); stage.py turns
 --stage into the settings every command runs with.
 """

@@ -4,10 +4,10 @@ import argparse
 import sys
 
 import infra.cli
-from infra.cli import createsuperuser, dlq, integrator
+from infra.cli import createsuperuser, dlq, import_seed, integrator
 from infra.cli.stage import configure_stage
 
-COMMAND_GROUPS = {"dlq": dlq, "createsuperuser": createsuperuser, "integrator": integrator}
+COMMAND_GROUPS = {"dlq": dlq, "createsuperuser": createsuperuser, "integrator": integrator, "import-seed": import_seed}
 
 
 def _parser() -> argparse.ArgumentParser:
