@@ -21,7 +21,7 @@ import sys
 import time
 from contextlib import ExitStack
 
-from bench import api_latency, backends, cold_start, password_hashing, report
+from bench import api_latency, backends, cold_start, password_hashing, report, seed_import
 from bench.dynamodb_capacity import CapacityRecorder
 from bench.local_stack import running_local_stack, use_emulator_in_process
 from infra.local.emulator import free_port, start_emulator
@@ -49,6 +49,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--list-requests", type=int, default=30, help="list requests per table size")
     parser.add_argument(
         "--backend-operations", type=int, default=300, help="DynamoDB calls per operation, emulator and LocalStack"
+    )
+    parser.add_argument(
+        "--import-sizes", type=_sizes, default=[10_000, 100_000], help="tickets per generated seed database"
     )
     parser.add_argument(
         "--backend-requests", type=int, default=30, help="API requests per endpoint, emulator and LocalStack"
@@ -109,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
 
     _progress("the emulator and LocalStack side by side")
     results.backends = backends.measure(args.backend_operations, args.backend_requests)
+    _progress("the seed import: generated seed databases, each into a fresh emulator")
+    results.seed_import = seed_import.measure(args.import_sizes)
 
     results.runtime_seconds = time.monotonic() - started
     print(report.table(results))
