@@ -16,6 +16,7 @@ bench.pricing prices it.
 
 import itertools
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ from bench.local_stack import STAGE, app_pollers
 from bench.pricing import DETAIL_READS, LIFE_STATUSES, LIFE_TICKETS, LIST_PAGE, CostResults, Life, OperationCost
 from chalicelib.orders.models import OrdersTableItem, order_partition, ticket_sort_key
 from chalicelib.queues import TICKET_STATUS_EVENTS, queue_url
+from chalicelib.users.legacy_tokens import legacy_token_digest
+from chalicelib.users.models import UserRecord
 from infra.local.event_sources import DynamoDBStreamPoller, SqsPoller
 
 # A ticket moved back and forth, as an integrator retrying work would.
@@ -160,6 +163,14 @@ def measure(recorder: CapacityRecorder) -> CostResults:
         api.token = record("register", lambda: api.post("/api/users/register/", credentials))["token"]
         record("login", lambda: api.post("/api/users/login/", credentials))
         record("token check alone", lambda: api.get("/api/orders/not-an-id/", expected_status=404))
+        # The same check with a seed (DRF) token, as import-seed leaves it on an imported user.
+        seed_key, own_token = secrets.token_hex(20), api.token
+        UserRecord.get("cost@example.com").update(
+            actions=[UserRecord.legacy_token_digest.set(legacy_token_digest(seed_key))]
+        )
+        api.token = seed_key
+        record("seed (DRF) token check alone", lambda: api.get("/api/orders/not-an-id/", expected_status=404))
+        api.token = own_token
         bench.drain_stream()
         one_ticket = record("create order, 1 ticket", lambda: api.create_order(1))
         operations.append(bench.record_stream("stream handler after create order, 1 ticket"))
