@@ -243,7 +243,11 @@ def build_spec(route_paths: Iterable[tuple[str, str]]) -> dict[str, Any]:
                     "type": "apiKey",
                     "in": "header",
                     "name": "Authorization",
-                    "description": "The seed's scheme: `Token <token>`.",
+                    "description": (
+                        "The seed's scheme: `Token <token>`, with a token from login or registration, "
+                        "or a DRF token carried over from the seed (40 hex digits) where the stage "
+                        "keeps LEGACY_TOKENS_ENABLED."
+                    ),
                 },
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
             },

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.errors import AuthenticationFailed
-from chalicelib.users.passwords import hash_password, spend_verification_time, verify_password
+from chalicelib.users.passwords import hash_password, needs_rehash, spend_verification_time, verify_password
 from chalicelib.users.tokens import TokenClaims, token_decode, token_issue
 from tests.support.accounts import EMAIL
 
@@ -187,3 +187,32 @@ def test_token_with_boolean_version_is_rejected() -> None:
     token = jwt.encode(_claims(ver=True), ACCESS_KEY, algorithm="HS256")
     with pytest.raises(AuthenticationFailed):
         token_decode(token)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "pbkdf2_sha256$many$salt$hash",
+        "pbkdf2_sha256$0$salt$hash",
+        "pbkdf2_sha256$1000",
+        "pbkdf2_sha1$99999999999$salt$hash",
+        "argon2$argon2id$garbage",
+        "bcrypt_sha256$$2b$12$not-a-bcrypt-hash",
+        "scrypt$16384$salt$8$1",
+        "scrypt$3$salt$8$1$hash",
+        "md5$salt$hash",
+        "!unusable",
+        "",
+    ],
+)
+def test_a_malformed_or_unknown_django_hash_matches_nothing(stored: str) -> None:
+    assert verify_password(stored, "any password") is False
+
+
+def test_a_django_hash_verifies_once_and_asks_to_be_replaced() -> None:
+    from tests.support.seed_databases import django_hash
+
+    stored = django_hash("correct horse battery", "pbkdf2_sha256")
+    assert verify_password(stored, "correct horse battery") is True
+    assert needs_rehash(stored) is True
+    assert needs_rehash(hash_password("correct horse battery")) is False
