@@ -60,15 +60,9 @@ def test_the_seeds_sqlite_database_moves_in_and_its_clients_keep_working(
     second = import_seed(local_stack, url)
     assert second.returncode == 0, second.stdout + second.stderr
     rows = {line.split()[0]: line.split()[1:] for line in second.stdout.splitlines() if line.split()}
-    assert (
-        rows["users"] == ["0", "5", "0"]
-    )
-    assert (
-        rows["orders"] == ["0", "8", "0"]
-    )
-    assert (
-        rows["tickets"] == ["0", "12", "0"]
-    )
+    assert rows["users"] == ["0", "5", "0"]
+    assert rows["orders"] == ["0", "8", "0"]
+    assert rows["tickets"] == ["0", "12", "0"]
     owner = next(
         u
         for u in data["users"]
