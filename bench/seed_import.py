@@ -3,8 +3,9 @@ peak memory, for generated seed databases of several sizes, into the emulator.
 
 Each size is a SQLite database on the seed's schema (tests/support/seed_databases.py),
 five tickets per order, one user per hundred orders; the command runs as an
-operator runs it, in a process of its own, whose peak resident memory
-(ru_maxrss) is read when it ends. Memory must not grow with size: the reads
+operator runs it, in a process of its own, which reports its own peak resident
+memory (VmHWM) when it ends: ru_maxrss would count the parent's pages too, which
+the child shares until it execs. Memory must not grow with size: the reads
 stream through server-side cursors and the writes go out a chunk at a time.
 
     .venv/bin/python -m bench.seed_import [--sizes 10000,100000]
@@ -55,21 +56,30 @@ def generated(tickets: int, path: Path) -> tuple[str, int]:
     return seed.write_sqlite(path), len(seed.users) + len(seed.orders) + len(seed.tickets)
 
 
+PEAK_PREFIX = "peak resident KiB:"
+
+
+def _import_and_report_peak(argv: list[str]) -> int:
+    """The child: the operator's command, then this process's own peak memory."""
+    from infra.cli.__main__ import main as cli
+
+    status = cli(argv)
+    peak = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    print(PEAK_PREFIX, peak.split()[1], file=sys.stderr)
+    return status
+
+
 def _run_import(url: str, endpoint: str) -> tuple[float, float]:
     """Seconds and peak resident MiB of one import, in a process of its own."""
-    environment = _environment(endpoint)
-    command = [sys.executable, "-m", "infra.cli", "--stage", "local", "import-seed", "--database-url", url]
+    command = [sys.executable, "-m", "bench.seed_import", "--child"]
+    command += ["--stage", "local", "import-seed", "--database-url", url]
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    _pid, status, usage = os.wait4(process.pid, 0)
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=_environment(endpoint), capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    output = process.stdout.read().decode() + process.stderr.read().decode()
-    if process.returncode != 0:
-        raise RuntimeError(f"import-seed exited with {process.returncode}:\n{output}")
-    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+    if result.returncode != 0:
+        raise RuntimeError(f"import-seed exited with {result.returncode}:\n{result.stdout}{result.stderr}")
+    peak = next(line for line in result.stderr.splitlines() if line.startswith(PEAK_PREFIX))
+    return seconds, int(peak.removeprefix(PEAK_PREFIX)) / 1024
 
 
 def _environment(endpoint: str) -> dict[str, str]:
@@ -95,6 +105,8 @@ def measure(sizes: list[int]) -> list[ImportPoint]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        sys.exit(_import_and_report_peak(sys.argv[2:]))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args()
