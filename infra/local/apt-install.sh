@@ -8,8 +8,10 @@ as_root() {
     fi
 }
 
-# apt_install PACKAGE...: quietly, without recommends.
+# apt_install PACKAGE...: quietly, without recommends. A configuration file written
+# before the install (PostgreSQL's createcluster.conf) is kept, without a prompt.
 apt_install() {
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
 }
