@@ -134,7 +134,10 @@ def order_record(
         customer_phone=customer_phone,
         comment=comment,
         ticket_total=sum(counts.values()),
-        **{attribute.attr_name: counts.get(status, 0) for status, attribute in TICKET_COUNT_ATTRIBUTES.items()},
+        **{
+            attribute.attr_name: counts.get(ticket_status, 0)
+            for ticket_status, attribute in TICKET_COUNT_ATTRIBUTES.items()
+        },
         cancelled_at=cancelled_at,
         created_month=created_month,
         **stored_status_values(status, created_month),

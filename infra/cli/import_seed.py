@@ -15,7 +15,6 @@ was written.
 import argparse
 import sys
 import time
-from collections.abc import Callable
 from typing import TextIO
 from urllib.parse import urlsplit, urlunsplit
 
@@ -81,18 +80,18 @@ def _without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def print_summary(report: ImportReport, *, dry_run: bool, out: Callable[[str], None] = print) -> None:
-    out(f"{'':10}{'imported':>10}{'already there':>15}{'refused':>9}" + ("   (dry run: nothing written)" * dry_run))
+def print_summary(report: ImportReport, *, dry_run: bool) -> None:
+    print(f"{'':10}{'imported':>10}{'already there':>15}{'refused':>9}" + ("   (dry run: nothing written)" * dry_run))
     for kind in KINDS:
         counts = getattr(report, kind)
-        out(f"{kind:10}{counts.imported:>10,}{counts.already_there:>15,}{len(counts.refused):>9,}")
+        print(f"{kind:10}{counts.imported:>10,}{counts.already_there:>15,}{len(counts.refused):>9,}")
     for kind in KINDS:
         for seed_id, reason in getattr(report, kind).refused:
-            out(f"refused: {kind} {seed_id}: {reason}")
+            print(f"refused: {kind} {seed_id}: {reason}")
     for message, seed_ids in report.warnings.items():
         shown = ", ".join(str(seed_id) for seed_id in seed_ids[:WARNING_IDS_SHOWN])
         more = f", and {len(seed_ids) - WARNING_IDS_SHOWN:,} more" if len(seed_ids) > WARNING_IDS_SHOWN else ""
-        out(f"warning: {message}: {len(seed_ids):,} (seed ids {shown}{more})")
+        print(f"warning: {message}: {len(seed_ids):,} (seed ids {shown}{more})")
 
 
 def run(args: argparse.Namespace) -> int:

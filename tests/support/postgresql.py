@@ -29,19 +29,20 @@ def postgresql_bin() -> Path:
     return found[-1].parent
 
 
-def _unprivileged() -> list[str]:
+def _unprivileged_user() -> pwd.struct_passwd | None:
+    """Whom initdb and postgres run as: None when we are not root."""
     if os.geteuid() != 0:
-        return []
-    user = "postgres" if _user_exists("postgres") else "nobody"
-    return ["setpriv", f"--reuid={user}", f"--regid={pwd.getpwnam(user).pw_gid}", "--init-groups", "--"]
-
-
-def _user_exists(name: str) -> bool:
+        return None
     try:
-        pwd.getpwnam(name)
+        return pwd.getpwnam("postgres")
     except KeyError:
-        return False
-    return True
+        return pwd.getpwnam("nobody")
+
+
+def _as(user: pwd.struct_passwd | None) -> list[str]:
+    if user is None:
+        return []
+    return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups", "--"]
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,10 @@ def postgresql_server() -> Iterator[PostgreSQL]:
     folder = Path(tempfile.mkdtemp(prefix="catalyst-pg-"))
     server = None
     try:
-        as_user = _unprivileged()
-        if as_user:
-            shutil.chown(folder, user=as_user[1].split("=", 1)[1])
+        user = _unprivileged_user()
+        as_user = _as(user)
+        if user is not None:
+            shutil.chown(folder, user=user.pw_uid, group=user.pw_gid)
         data = folder / "data"
         subprocess.run(
             [*as_user, str(binaries / "initdb"), "-D", str(data), "-U", "catalyst", "--auth=trust", "-E", "UTF8"],

@@ -321,10 +321,10 @@ def test_an_import_killed_midway_leaves_no_order_half_written_and_a_second_run_c
     owner = seed.add_user("owner@example.com", django_hash("owner-pass-123"), token="c" * 40)
     large = seed.add_order(owner, [("NEW", [f"SKU-{n}"]) for n in range(120)])
     url = write_seed(seed)
-    died = Fault("dynamodb", "BatchWriteItem", "", "killed after the call committed", times=2, after_send=ProcessDied)
+    died = Fault("dynamodb", "BatchWriteItem", "", "killed after the call committed", times=1, after_send=ProcessDied)
     with faults(died), pytest.raises(ProcessDied):
         run_import(url, capsys)
-    assert TicketRecord.scan(limit=1).next() is not None, "some tickets were written"
+    assert any(True for _ticket in TicketRecord.scan(limit=1)), "some tickets were written"
     assert api.get(f"/api/orders/{large}/", token="c" * 40).status_code == 404
     code = next(iter(TicketRecord.scan())).ticket_code
     assert api.post(f"/api/orders/tickets/{code}/update-status/", {"status": "DONE"}).status_code == 404
