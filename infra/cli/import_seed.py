@@ -48,7 +48,9 @@ class Progress:
         self._stream = stream
         self._bars = {}
         self._done = dict.fromkeys(totals, 0)
-        self._started = time.monotonic()
+        # When each kind's reading began (the previous report of any kind): the rate is that kind's own.
+        self._started: dict[str, float] = {}
+        self._previous = time.monotonic()
         self._last_line = 0.0
         if stream.isatty():
             self._bars = {
@@ -62,9 +64,11 @@ class Progress:
             self._bars[kind].update(rows)
             return
         now = time.monotonic()
+        started = self._started.setdefault(kind, self._previous)
+        self._previous = now
         if now - self._last_line >= PLAIN_PROGRESS_SECONDS or self._done[kind] == self._totals[kind]:
             self._last_line = now
-            rate = self._done[kind] / max(now - self._started, 1e-6)
+            rate = self._done[kind] / max(now - started, 1e-6)
             print(f"{kind}: {self._done[kind]:,}/{self._totals[kind]:,} rows ({rate:,.0f} rows/s)", file=self._stream)
 
     def close(self) -> None:
