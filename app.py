@@ -11,6 +11,7 @@ with garbage_collection_paused():
     from chalicelib.admin.api import admin_api
     from chalicelib.admin.site import admin_site
     from chalicelib.health import health_api
+    from chalicelib.observability import observed
     from chalicelib.orders.api import orders_api
     from chalicelib.orders.orders_stream import handle_orders_stream
     from chalicelib.orders.ticket_status_events import consume_status_events
@@ -31,6 +32,8 @@ app.register_blueprint(health_api)
 app.register_blueprint(admin_api)
 app.register_blueprint(admin_site)
 app.register_blueprint(docs_api)
+# Outermost: every invocation (HTTP, SQS, stream) is traced and correlated as a whole.
+app.register_middleware(observed, "all")
 app.register_middleware(chalice_errors_as_detail, "http")
 
 

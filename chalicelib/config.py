@@ -42,6 +42,8 @@ NUMERIC_SETTINGS = {"TOKEN_TTL_SECONDS": (DEFAULT_TOKEN_TTL_SECONDS, 1, 365 * 24
 # Switches take "true" or "false" (any case), and nothing else: a typo must not silently mean "off".
 BOOLEAN_SETTINGS = {"STATUS_REPORTS_REQUIRE_SIGNATURE": False, "LEGACY_TOKENS_ENABLED": True}
 BOOLEAN_VALUES = {"true": True, "false": False}
+# Powertools' switch for its Tracer, which Catalyst reads by Powertools' rule (its truth values).
+TRACE_DISABLED_VARIABLE = "POWERTOOLS_TRACE_DISABLED"
 
 
 class ConfigurationError(RuntimeError):
@@ -69,6 +71,8 @@ class Settings:
     # When true, the seed's DRF tokens (imported with its users) still authenticate; a stage
     # turns them off once its clients have moved to Catalyst's own tokens.
     legacy_tokens_enabled: bool = True
+    # X-Ray, on Lambda only (observability.start_tracing).
+    tracing: bool = False
 
     @cached_property
     def secret_key(self) -> str:
@@ -142,6 +146,32 @@ def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool | None
     return BOOLEAN_VALUES.get(environ.get(name, str(default)).strip().lower())
 
 
+def _tracing_disabled(environ: Mapping[str, str]) -> bool:
+    """POWERTOOLS_TRACE_DISABLED, read by Powertools' own rule; raises ValueError when it is no truth value."""
+    from aws_lambda_powertools.shared.functions import strtobool
+
+    return strtobool(environ.get(TRACE_DISABLED_VARIABLE, "false").strip())
+
+
+def _tracing(environ: Mapping[str, str]) -> bool:
+    """Powertools' rule for its Tracer: on in Lambda's runtime (which alone
+    sets LAMBDA_TASK_ROOT) unless POWERTOOLS_TRACE_DISABLED is true."""
+    return bool(environ.get("LAMBDA_TASK_ROOT")) and not _tracing_disabled(environ)
+
+
+def _switch_problems(environ: Mapping[str, str]) -> list[str]:
+    problems = [
+        f"{name} must be true or false"
+        for name, default in BOOLEAN_SETTINGS.items()
+        if _switch(environ, name, default) is None
+    ]
+    try:
+        _tracing_disabled(environ)
+    except ValueError:
+        problems.append(f"{TRACE_DISABLED_VARIABLE} must be true or false")
+    return problems
+
+
 def _problems(environ: Mapping[str, str], known_permissions: frozenset[str]) -> list[str]:
     problems = []
     stage = environ.get("CATALYST_STAGE", "")
@@ -166,9 +196,7 @@ def _problems(environ: Mapping[str, str], known_permissions: frozenset[str]) -> 
             minimum <= int(value) <= maximum
         ):
             problems.append(f"{name} must be a whole number from {minimum:,} to {maximum:,}")
-    for name, default in BOOLEAN_SETTINGS.items():
-        if _switch(environ, name, default) is None:
-            problems.append(f"{name} must be true or false")
+    problems += _switch_problems(environ)
     unknown = _permission_list(environ) - known_permissions
     if unknown:
         problems.append(f"DEFAULT_PERMISSIONS names unknown permissions: {', '.join(sorted(unknown))}")
@@ -194,6 +222,7 @@ def parse_settings(environ: Mapping[str, str], *, known_permissions: frozenset[s
         cors_allowed_origin=next(iter(_cors_origins(environ)), ""),
         status_reports_require_signature=bool(_switch(environ, "STATUS_REPORTS_REQUIRE_SIGNATURE", False)),
         legacy_tokens_enabled=bool(_switch(environ, "LEGACY_TOKENS_ENABLED", True)),
+        tracing=_tracing(environ),
     )
 
 

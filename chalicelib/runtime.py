@@ -14,7 +14,7 @@ from pynamodb.models import Model
 from chalicelib import config
 from chalicelib.aws_clients import share_botocore_session
 from chalicelib.config import Settings
-from chalicelib.observability import logger
+from chalicelib.observability import logger, start_tracing
 from chalicelib.tables import TABLES
 from chalicelib.users.permissions import ALL_PERMISSIONS
 
@@ -35,6 +35,8 @@ def configure(settings: Settings) -> Settings:
         # PynamoDB keeps one connection per class, built on first use: built again, for these settings.
         model._connection = None
     logger.setLevel(settings.log_level)
+    if settings.tracing:
+        start_tracing()
     return settings
 
 

@@ -56,6 +56,10 @@ class OrdersTableItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
+    # The correlation id (observability.py) of the request or status report
+    # whose change of this item its outbound event announces; written with the
+    # change, so the stream handler can quote it. None for imported items.
+    correlation_id = UnicodeAttribute(null=True)
 
 
 # What every index holds: the keys, and the item's kind, which PynamoDB reads

@@ -10,11 +10,12 @@ retry. A stream batch's events go out together, ten per SendMessageBatch.
 """
 
 import json
+from collections import Counter
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from chalicelib.observability import logger
+from chalicelib.observability import Metric, logger, publish_metrics
 from chalicelib.orders.models import OrderRecord, OrdersTableItem, TicketRecord, order_status
 from chalicelib.queues import ORDER_EVENTS, Message, send_messages
 
@@ -28,7 +29,8 @@ def record_image(record: DynamoDBRecord, name: str) -> OrdersTableItem | None:
 def events_for_record(record: DynamoDBRecord) -> list[dict[str, Any]]:
     """The outbound events one stream record stands for (often none)."""
     old, new = record_image(record, "OldImage"), record_image(record, "NewImage")
-    base = {"event_id": record.event_id}
+    # The request or status report that made the change (observability.py), for downstream systems to quote.
+    base = {"event_id": record.event_id, "correlation_id": new.correlation_id if new is not None else None}
     if isinstance(new, TicketRecord):
         # A new ticket is part of its order's creation, which the order's own
         # event announces; only later changes of a ticket are events of its own.
@@ -76,7 +78,11 @@ def publish(records: list[DynamoDBRecord]) -> set[str]:
     outbound = [(record, event) for record in records for event in events_for_record(record)]
     messages = [Message(json.dumps(event), {"type": event["type"]}) for _record, event in outbound]
     unsent = send_messages(ORDER_EVENTS, messages)
+    published: Counter[str] = Counter()
     for position, (_record, event) in enumerate(outbound):
         if position not in unsent:
             logger.debug("order event published", extra=event)
+            published[event["type"]] += 1
+    for event_type, count in sorted(published.items()):
+        publish_metrics({Metric.ORDER_EVENTS_PUBLISHED: count}, type=event_type)
     return {outbound[position][0].event_id for position in unsent}

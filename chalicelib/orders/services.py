@@ -21,6 +21,7 @@ from chalicelib.idempotency import (
     idempotency_release,
     idempotency_replan,
 )
+from chalicelib.observability import Metric, current_correlation_id, publish_metrics
 from chalicelib.orders.domain import (
     STATUS_EVENT_RETENTION,
     ChangeOutcome,
@@ -120,6 +121,7 @@ def order_record(
     updated_at: datetime,
     cancelled_at: datetime | None = None,
     imported_at: datetime | None = None,
+    correlation_id: str | None = None,
 ) -> OrderRecord:
     """An order item, not yet written, with its tickets' counts and what
     derives from them and from its fields (stored status, months, search text)."""
@@ -145,6 +147,7 @@ def order_record(
         created_at=created_at,
         updated_at=updated_at,
         imported_at=imported_at,
+        correlation_id=correlation_id,
     )
 
 
@@ -196,6 +199,7 @@ def new_order_records(
         counts={TicketStatus.NEW: len(tickets)},
         created_at=now,
         updated_at=now,
+        correlation_id=current_correlation_id(),
     )
     ticket_records = [
         ticket_record(
@@ -224,6 +228,7 @@ def _write_new_order(records: OrderWithTickets) -> bool:
         if CONDITION_FAILED in cancellation_codes(error):
             return False
         raise
+    publish_metrics({Metric.ORDERS_CREATED: 1, Metric.TICKETS_PER_ORDER: len(records.tickets)})
     return True
 
 
@@ -330,6 +335,7 @@ class _TicketChange:
     source: ChangeSource
     integrator: str | None
     event_id: str | None
+    correlation_id: str | None
 
     @property
     def ticket(self) -> TicketRecord:
@@ -355,6 +361,7 @@ class _TicketChange:
                 event_id=self.event_id,
             )
             values.append((TicketRecord.history, [*(self.ticket.history or []), entry]))
+            values.append((TicketRecord.correlation_id, self.correlation_id))
         if self.event_id is not None:
             taken = {"outcome": self.outcome.value, "expires_at": int((self.now + STATUS_EVENT_RETENTION).timestamp())}
             remembered = _remembered_events(self.ticket, self.now)
@@ -367,7 +374,7 @@ class _TicketChange:
         ticket = self.ticket
         transaction.update(
             ticket,
-            actions=[attribute.set(value) for attribute, value in self._new_values()],
+            actions=[_set(attribute, value) for attribute, value in self._new_values()],
             condition=TicketRecord.version == int(ticket.version),
         )
         if self.outcome is not ChangeOutcome.APPLIED:
@@ -379,6 +386,7 @@ class _TicketChange:
                 TICKET_COUNT_ATTRIBUTES[self.previous].add(-1),
                 TICKET_COUNT_ATTRIBUTES[self.status].add(1),
                 OrderRecord.updated_at.set(self.now),
+                _set(OrderRecord.correlation_id, self.correlation_id),
                 *stored_status_after(order, self.previous, self.status),
             ],
             condition=OrderRecord.pk.exists(),
@@ -388,6 +396,11 @@ class _TicketChange:
         """The same new values on the ticket in memory, once the transaction has committed."""
         for attribute, value in self._new_values():
             setattr(self.ticket, attribute.attr_name, value)
+
+
+def _set(attribute: Any, value: Any) -> Any:
+    """The update action giving an attribute this value; None removes it (PynamoDB sets no null)."""
+    return attribute.remove() if value is None else attribute.set(value)
 
 
 def _audit(change: _TicketChange, transaction: TransactWrite, audited_as: Principal) -> None:
@@ -444,7 +457,9 @@ def ticket_change_status(
         )
         if outcome is ChangeOutcome.STALE and event_id is None:
             return StatusChange(ticket=ticket, outcome=outcome)
-        change = _TicketChange(found, previous, status, outcome, reported_at, now, source, integrator, event_id)
+        change = _TicketChange(
+            found, previous, status, outcome, reported_at, now, source, integrator, event_id, current_correlation_id()
+        )
         try:
             with transact_write() as transaction:
                 change.write(transaction)
@@ -457,9 +472,17 @@ def ticket_change_status(
         change.apply()
         return StatusChange(ticket=ticket, outcome=outcome)
 
-    return with_retries(
+    change = with_retries(
         attempt, attempts=TICKET_UPDATE_ATTEMPTS, busy="The ticket is being changed by others. Try again."
     )
+    publish_metrics({Metric.STATUS_REPORTS: 1}, outcome=change.outcome.value, source=report_source(source, integrator))
+    return change
+
+
+def report_source(source: ChangeSource, integrator: str | None) -> str:
+    """A status report's source as its metrics name it: api, sqs, admin, or
+    integrator:<name> for a signed report (integrators' names are few, and no person's)."""
+    return f"{source.value}:{integrator}" if integrator is not None else source.value
 
 
 def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
@@ -479,6 +502,7 @@ def order_cancel(*, order_id: int, owner_id: str) -> OrderRecord:
                 actions=[
                     OrderRecord.cancelled_at.set(now),
                     OrderRecord.updated_at.set(now),
+                    _set(OrderRecord.correlation_id, current_correlation_id()),
                     *stored_status_actions(OrderStatus.CANCELLED, order.created_month),
                 ],
                 condition=OrderRecord.cancelled_at.does_not_exist() & counts_as_read(order),

@@ -14,6 +14,7 @@ and the handler answers with the ids of the records worth retrying:
 """
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -21,12 +22,12 @@ from pydantic import ValidationError
 
 from chalicelib.batches import SQS, process_batch
 from chalicelib.errors import NotFound
-from chalicelib.observability import logger
+from chalicelib.observability import Metric, correlated, logger, publish_metrics
 from chalicelib.orders.domain import STATUS_EVENT_RETENTION, ChangeSource
 from chalicelib.orders.message_failures import FailureRecord, failure_key
 from chalicelib.orders.schemas import TicketStatusEvent
 from chalicelib.orders.services import ticket_change_status
-from chalicelib.queues import TICKET_STATUS_EVENTS, Message, dead_letter_queue, send_message
+from chalicelib.queues import MAX_RECEIVE_COUNT, TICKET_STATUS_EVENTS, Message, dead_letter_queue, send_message
 from chalicelib.storage import is_transient
 from chalicelib.web.validation import field_errors
 
@@ -38,6 +39,14 @@ SOURCE_MESSAGE_ATTRIBUTE = "source_message_id"
 DEAD_LETTER_ATTRIBUTES = (REASON_ATTRIBUTE, SOURCE_MESSAGE_ATTRIBUTE)
 
 
+class DeadLetterReason(StrEnum):
+    """Why a status event went to the dead-letter queue, as its metric names it (few values)."""
+
+    INVALID = "invalid"  # not JSON, or not a valid report: moved at once
+    UNKNOWN_TICKET = "unknown_ticket"  # its ticket stayed unknown through every receive
+    FAILING = "failing"  # it failed on something else through every receive
+
+
 class RetryLater(Exception):
     """A record that failed for now; SQS will deliver it again."""
 
@@ -47,10 +56,17 @@ def consume_status_events(event: dict[str, Any], context: Any) -> dict[str, Any]
 
 
 def _handle(record: SQSRecord) -> None:
+    # Each report under its message id, which SendMessage answered to its sender.
+    with correlated(record.message_id, name="status report"):
+        _take(record)
+
+
+def _take(record: SQSRecord) -> None:
     try:
         report = TicketStatusEvent.model_validate_json(record.body)
     except ValidationError as error:
         _dead_letter(record, reason=f"invalid status event: {_describe(error)}")
+        publish_metrics({Metric.DEAD_LETTERS: 1}, reason=DeadLetterReason.INVALID)
         return
     try:
         change = ticket_change_status(
@@ -61,12 +77,12 @@ def _handle(record: SQSRecord) -> None:
             occurred_at=report.occurred_at,
         )
     except NotFound:
-        _fail(record, reason=f"ticket {report.ticket_code} is not known")
+        _fail(record, reason=f"ticket {report.ticket_code} is not known", kind=DeadLetterReason.UNKNOWN_TICKET)
     except Exception as error:
         if not is_transient(error):
             # A bug, not the weather: an error with its traceback, though still retried.
             logger.exception("status event failed unexpectedly", extra={"message_id": record.message_id})
-        _fail(record, reason=f"{type(error).__name__}: {error}")
+        _fail(record, reason=f"{type(error).__name__}: {error}", kind=DeadLetterReason.FAILING)
     else:
         logger.info(
             "status event taken",
@@ -100,8 +116,11 @@ def _dead_letter(record: SQSRecord, *, reason: str) -> None:
     logger.warning("status event dead-lettered", extra={"message_id": record.message_id, "reason": reason})
 
 
-def _fail(record: SQSRecord, *, reason: str) -> None:
+def _fail(record: SQSRecord, *, reason: str, kind: DeadLetterReason) -> None:
     attempts = int(record.attributes.approximate_receive_count or 1)
+    if attempts >= MAX_RECEIVE_COUNT:
+        # Its last receive: the queue's redrive policy moves it to the dead-letter queue instead of a next one.
+        publish_metrics({Metric.DEAD_LETTERS: 1}, reason=kind)
     now = datetime.now(UTC)
     FailureRecord(
         failure_key(record.message_id),

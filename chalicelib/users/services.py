@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.config import settings
-from chalicelib.errors import Conflict, InvalidCredentials, InvalidInput, InvalidState
-from chalicelib.observability import logger
+from chalicelib.errors import Conflict, InvalidCredentials, InvalidInput, InvalidState, TooManyRequests
+from chalicelib.observability import Metric, logger, publish_metrics
 from chalicelib.storage import is_condition_failure
 from chalicelib.users.domain import normalize_email, password_problems
 from chalicelib.users.login_attempts import (
@@ -87,9 +87,14 @@ def user_sign_up(*, email: str, password: str, first_name: str = "", last_name: 
 
 
 def user_authenticate_credentials(*, email: str, password: str, client_address: str) -> UserRecord:
-    """The account these credentials open; failures are counted per email and client address."""
+    """The account these credentials open; failures are counted per email and
+    client address, and in the LoginFailures and LoginLockouts metrics."""
     email = normalize_email(email)
-    login_attempt_reserve(email=email, client_address=client_address)
+    try:
+        login_attempt_reserve(email=email, client_address=client_address)
+    except TooManyRequests:
+        publish_metrics({Metric.LOGIN_LOCKOUTS: 1})
+        raise
     user = user_get_by_email(email=email)
     if user is None:
         spend_verification_time(password)
@@ -97,6 +102,7 @@ def user_authenticate_credentials(*, email: str, password: str, client_address: 
         login_attempts_clear(email=email, client_address=client_address)
         _rehash_if_needed(user=user, password=password)
         return user
+    publish_metrics({Metric.LOGIN_FAILURES: 1})
     raise InvalidCredentials()
 
 

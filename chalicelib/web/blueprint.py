@@ -11,7 +11,7 @@ from typing import Any
 from chalice import Blueprint, CORSConfig
 
 from chalicelib.errors import Busy, DomainError
-from chalicelib.observability import logger
+from chalicelib.observability import current_correlation_id, logger
 from chalicelib.storage import is_transient
 from chalicelib.web.access import CALLER_ARGUMENT, PUBLIC, Access, authorize
 from chalicelib.web.errors import domain_error_response, unexpected_error_response
@@ -84,8 +84,9 @@ class ApiBlueprint(Blueprint):
         return handle
 
     def _request_id(self) -> str:
-        # API Gateway's id, which its own logs carry; a fresh one where there is none.
-        return str(self.current_request.context.get("requestId") or uuid.uuid4())
+        # The request's correlation id (API Gateway's request id), which its log lines carry; a fresh one where
+        # there is none.
+        return current_correlation_id() or str(uuid.uuid4())
 
     def _path(self) -> str:
         return str(self.current_request.context.get("resourcePath", "unknown"))

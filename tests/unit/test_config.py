@@ -122,6 +122,26 @@ def test_unknown_log_level_is_refused() -> None:
         load_settings({"CATALYST_STAGE": "local", "LOG_LEVEL": "LOUD"})
 
 
+@pytest.mark.parametrize(
+    ("environment", "tracing"),
+    [
+        ({}, False),  # make run, the tests, the operator's commands: never
+        ({"LAMBDA_TASK_ROOT": "/var/task"}, True),  # Lambda's runtime
+        ({"LAMBDA_TASK_ROOT": "/var/task", "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "POWERTOOLS_TRACE_DISABLED": "0"}, True),
+    ],
+)
+def test_tracing_is_on_in_lambdas_runtime_unless_powertools_is_told_otherwise(
+    environment: dict[str, str], tracing: bool
+) -> None:
+    assert load_settings({"CATALYST_STAGE": "local", **environment}).tracing is tracing
+
+
+def test_a_trace_switch_that_is_no_truth_value_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="POWERTOOLS_TRACE_DISABLED must be true or false"):
+        load_settings({"CATALYST_STAGE": "local", "POWERTOOLS_TRACE_DISABLED": "nope"})
+
+
 def test_all_problems_are_reported_at_once() -> None:
     with pytest.raises(ConfigurationError) as raised:
         load_settings({"CATALYST_STAGE": "prod", "TOKEN_TTL_SECONDS": "0", "LOG_LEVEL": "LOUD"})

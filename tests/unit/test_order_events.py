@@ -20,6 +20,7 @@ from chalicelib.storage import MAX_RETRY_ATTEMPTS
 from tests.support.aws_calls import recorded_dynamodb_calls, recorded_sqs_calls
 from tests.support.faults import Fault, faults
 from tests.support.integrators import signed_headers
+from tests.support.metrics import metric_points
 from tests.unit.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("queues")
@@ -103,6 +104,12 @@ def published() -> list[dict]:
     return messages
 
 
+def correlation_id_of_the_last_report(capsys: pytest.CaptureFixture[str]) -> str:
+    """The correlation id that the last status report's metric document quotes."""
+    [*_, report] = [point for point in metric_points(capsys.readouterr().out) if point.name == "StatusReports"]
+    return report.document["correlation_id"]
+
+
 def set_status(api: Api, code: str, status: str) -> None:
     response = api.post(UPDATE.format(code=code), {"status": status})
     assert response.status_code == 200, response.json_body
@@ -126,10 +133,13 @@ def order(api: Api, token: str) -> dict:
 # --- which records become which events -------------------------------------------------------------
 
 
-def test_ticket_status_change_is_one_ticket_event(api: Api, token: str, order: dict) -> None:
+def test_ticket_status_change_is_one_ticket_event(
+    api: Api, token: str, order: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
     order_id, code = order["order_id"], order["tickets"][0]["code"]
     before = raw_ticket(order_id, code)
     set_status(api, code, "IN_PROGRESS")
+    correlation_id = correlation_id_of_the_last_report(capsys)
     record = stream_record(before, raw_ticket(order_id, code), event_id="stream-evt-1")
 
     [event] = events_of(record)
@@ -144,6 +154,7 @@ def test_ticket_status_change_is_one_ticket_event(api: Api, token: str, order: d
         "to_status": "IN_PROGRESS",
         "source": "api",
         "integrator": None,
+        "correlation_id": correlation_id,
     }
     assert same_moment(changed_at, ticket_updated_at(api, token, order_id, code))
 
@@ -194,10 +205,13 @@ def test_order_event_only_when_its_derived_status_changes(api: Api, token: str, 
     ]
 
 
-def test_order_event_carries_the_order_and_the_records_event_id(api: Api, token: str, order: dict) -> None:
+def test_order_event_carries_the_order_and_the_records_event_id(
+    api: Api, token: str, order: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
     order_id = order["order_id"]
     before = raw_order(order_id)
     set_status(api, order["tickets"][0]["code"], "ERROR")
+    correlation_id = correlation_id_of_the_last_report(capsys)
     after = raw_order(order_id)
 
     [event] = events_of(stream_record(before, after, event_id="stream-evt-9"))
@@ -209,11 +223,13 @@ def test_order_event_carries_the_order_and_the_records_event_id(api: Api, token:
         "from_status": "PENDING",
         "to_status": "PROCESSING",
         "changed_at": OrderRecord.from_raw_data(after).updated_at.isoformat(),
+        "correlation_id": correlation_id,
     }
     assert datetime.fromisoformat(event["changed_at"]) > datetime.fromisoformat(order["updated_at"])
 
 
-def test_new_order_is_an_order_event_from_null_to_pending(order: dict) -> None:
+def test_new_order_is_an_order_event_from_null_to_pending(capsys: pytest.CaptureFixture[str], order: dict) -> None:
+    [created] = [point for point in metric_points(capsys.readouterr().out) if point.name == "OrdersCreated"]
     record = stream_record(None, raw_order(order["order_id"]), event_id="stream-insert")
 
     [event] = events_of(record)
@@ -225,6 +241,7 @@ def test_new_order_is_an_order_event_from_null_to_pending(order: dict) -> None:
         "from_status": None,
         "to_status": "PENDING",
         "changed_at": OrderRecord.from_raw_data(raw_order(order["order_id"])).updated_at.isoformat(),
+        "correlation_id": created.document["correlation_id"],
     }
     assert same_moment(event["changed_at"], order["created_at"])
 
