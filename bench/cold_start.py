@@ -6,12 +6,17 @@ and copied once more without its .pyc files. Each sample is a fresh process of
 Lambda's Python in the package's directory, with PYTHONDONTWRITEBYTECODE=1 and
 the dev stage's settings as Lambda gets them (.chalice/config.json's
 variables, the signing key's secret id, the stream's ARN, a region, dummy
-credentials). Kinds of process are interleaved so that machine noise hits all
-alike; the figures are medians, the ratios of medians from one run.
+credentials), and Lambda's own variables with active tracing: the function
+traces every invocation, as a sampled request is traced on AWS (its
+segments go by UDP to a port where no X-Ray daemon listens). Kinds of
+process are interleaved so that machine noise hits all alike; the figures
+are medians, the ratios of medians from one run.
 
 - imports, with every AWS endpoint on a closed port (an import that called out
   would fail): the empty interpreter; the package's third-party modules that
   `import app` loads, alone; `import app`; `import app` without bytecode;
+  `import app` with tracing off (POWERTOOLS_TRACE_DISABLED), which tells
+  what X-Ray costs a cold start;
 - the first and a second invocation after `import app`, through the
   functions' own entry points against the emulator: the API function
   (GET /api/orders/ with a token, an API Gateway event) and the SQS consumer
@@ -57,6 +62,15 @@ REGION = "us-east-1"
 NOWHERE = "http://127.0.0.1:9"
 ARCHITECTURES = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 FAKE_STREAM_ARN = f"arn:aws:dynamodb:{REGION}:123456789012:table/catalyst-{STAGE}-orders/stream/2026-01-01T00:00:00"
+# What Lambda's runtime sets for a function with active tracing: the task root
+# (which turns tracing on), the invocation's sampled trace header, the X-Ray daemon's address.
+LAMBDA_TRACING = {
+    "LAMBDA_TASK_ROOT": "/var/task",
+    "AWS_LAMBDA_FUNCTION_NAME": f"catalyst-{STAGE}",
+    "_X_AMZN_TRACE_ID": "Root=1-6a000000-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1",
+    "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+}
+UNTRACED = {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 # The third-party modules a process has loaded (since `before`): what a baseline imports alone.
 _THIRD_PARTY_LOADED = """
@@ -127,6 +141,7 @@ class Imports:
     third_party_ms: float
     app_ms: float
     app_without_bytecode_ms: float
+    app_untraced_ms: float
 
     @property
     def bytecode_ratio(self) -> float:
@@ -176,6 +191,7 @@ def lambda_environment(endpoint: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_ENDPOINT_URL": endpoint,
         "LOG_LEVEL": "WARNING",
+        **LAMBDA_TRACING,
     }
 
 
@@ -197,6 +213,7 @@ def _run(directory: Path, code: str, environment: dict[str, str], *args: str, st
 
 
 def _time_process(directory: Path, code: str, environment: dict[str, str]) -> float:
+    """A whole process's time, from its start to its handler's being ready."""
     started = time.perf_counter()
     _run(directory, code + _LEAVE_AT_ONCE, environment)
     return (time.perf_counter() - started) * 1000
@@ -235,16 +252,18 @@ def measure_imports(with_bytecode: Path, without_bytecode: Path, runs: int) -> I
     environment = lambda_environment(NOWHERE)
     modules = json.loads(_run(with_bytecode, _LIST_THIRD_PARTY_MODULES, environment))
     third_party = _importing(modules)
+    untraced = {**environment, **UNTRACED}
     kinds = {
-        "empty": (with_bytecode, "pass"),
-        "third_party": (with_bytecode, third_party),
-        "app": (with_bytecode, "import app"),
-        "app_without_bytecode": (without_bytecode, "import app"),
+        "empty": (with_bytecode, "pass", environment),
+        "third_party": (with_bytecode, third_party, environment),
+        "app": (with_bytecode, "import app", environment),
+        "app_without_bytecode": (without_bytecode, "import app", environment),
+        "app_untraced": (with_bytecode, "import app", untraced),
     }
     samples: dict[str, list[float]] = {kind: [] for kind in kinds}
     for _ in range(runs):
-        for kind, (directory, code) in kinds.items():
-            samples[kind].append(_time_process(directory, code, environment))
+        for kind, (directory, code, kind_environment) in kinds.items():
+            samples[kind].append(_time_process(directory, code, kind_environment))
     medians = {kind: statistics.median(values) for kind, values in samples.items()}
     return Imports(
         runs=runs,
@@ -253,6 +272,7 @@ def measure_imports(with_bytecode: Path, without_bytecode: Path, runs: int) -> I
         third_party_ms=medians["third_party"],
         app_ms=medians["app"],
         app_without_bytecode_ms=medians["app_without_bytecode"],
+        app_untraced_ms=medians["app_untraced"],
     )
 
 
@@ -388,6 +408,7 @@ def main() -> None:
     print(f"  third-party modules alone  {imports.third_party_ms:7.1f} ms  ({imports.third_party_modules} modules)")
     print(f"  import app                 {imports.app_ms:7.1f} ms")
     print(f"  import app, no bytecode    {imports.app_without_bytecode_ms:7.1f} ms")
+    print(f"  import app, tracing off    {imports.app_untraced_ms:7.1f} ms")
     print(f"  ratio with / without       {imports.bytecode_ratio:7.3f}  (goal <= 0.40)")
 
 

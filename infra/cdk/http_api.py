@@ -16,7 +16,6 @@ import re
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.aws_sam import CfnFunction
 from chalice import Chalice as ChaliceApp
@@ -117,13 +116,3 @@ class HttpApi(Construct):
     @property
     def endpoint_url(self) -> str:
         return f"{self.api.attr_api_endpoint}/"
-
-    def metric(self, metric_name: str, *, period: Duration, statistic: str) -> cloudwatch.Metric:
-        """One of API Gateway's metrics of this API's stage ("5xx", "4xx", "Count", "Latency")."""
-        return cloudwatch.Metric(
-            namespace="AWS/ApiGateway",
-            metric_name=metric_name,
-            dimensions_map={"ApiId": self.api.ref, "Stage": DEFAULT_STAGE},
-            period=period,
-            statistic=statistic,
-        )

@@ -57,5 +57,8 @@ QUEUE_SENDS: dict[str, tuple[str, ...]] = {
 # The table whose stream each stream handler reads.
 STREAM_SOURCES = {ORDER_EVENTS: "orders"}
 
+# Every function sends its traces to X-Ray. These actions have no resource type: their statement names "*".
+TRACE_WRITE_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
 # Only the API signs (tokens, cursors); only it may read the signing key.
 SECRET_READERS = (API_HANDLER,)

@@ -42,12 +42,15 @@ from constructs import Construct
 from chalicelib.config import SECRET_ID_VARIABLE, Settings, signing_key_name
 from chalicelib.queues import (
     DEAD_LETTER_RETENTION_SECONDS,
+    DEAD_LETTER_SUFFIX,
     MAX_RECEIVE_COUNT,
     QUEUES,
+    TICKET_STATUS_EVENTS,
     dead_letter_queue,
 )
 from chalicelib.tables import TABLES
-from infra.cdk.http_api import HttpApi
+from infra.cdk.dashboard import ApiMetrics, OperationsDashboard, function_metric
+from infra.cdk.http_api import DEFAULT_STAGE, HttpApi
 from infra.cdk.permissions import (
     API_HANDLER,
     FUNCTIONS,
@@ -55,8 +58,9 @@ from infra.cdk.permissions import (
     SECRET_READERS,
     STREAM_SOURCES,
     TABLE_ACCESS,
+    TRACE_WRITE_ACTIONS,
 )
-from infra.cdk.stages import HTTP_API, StageProfile
+from infra.cdk.stages import HTTP_API, REST_API, StageProfile
 from infra.cdk.tables import table_shape
 from infra.local.bootstrap import consumer_timeouts, visibility_timeout
 from infra.package import deployed_architecture, package_differences, package_path
@@ -123,7 +127,11 @@ class CatalystStack(Stack):
         self.alarm_topic = sns.Topic(self, "Alarms", topic_name=self.settings.resource_name("alarms"))
 
         self.tables = {name: self._table(name) for name in TABLES}
-        self.queues = self._queues(consumer_timeouts(stage))
+        timeouts = consumer_timeouts(stage)
+        self.visibility_timeouts = {
+            queue: visibility_timeout(self.settings.resource_name(queue), timeouts) for queue in QUEUES
+        }
+        self.queues = self._queues()
         self.signing_key = secretsmanager.Secret(
             self,
             "SigningKey",
@@ -140,8 +148,21 @@ class CatalystStack(Stack):
         declared = CLIFactory(str(project_dir)).load_chalice_app()
         self._wire_functions()
         self._wire_event_sources(declared)
-        api_5xx = self._front_door(declared)
-        self._alarms(stage, api_5xx)
+        api = self._front_door(declared)
+        self._alarms(stage, api)
+        self.dashboard = OperationsDashboard(
+            self,
+            "Operations",
+            name=self.settings.resource_name("operations"),
+            stage=stage,
+            api=api,
+            functions={name: self.function(name).ref for name in FUNCTIONS},
+            status_queue=self.queues[TICKET_STATUS_EVENTS],
+            dead_letter_queues={
+                name: queue for name, queue in self.queues.items() if name.endswith(DEAD_LETTER_SUFFIX)
+            },
+            tables=self.tables,
+        ).dashboard
         for queue in QUEUES:
             CfnOutput(self, f"{to_cfn_resource_name(queue)}QueueUrl", value=self.queues[queue].queue_url)
         CfnOutput(self, "SigningKeyArn", value=self.signing_key.secret_arn)
@@ -176,7 +197,7 @@ class CatalystStack(Stack):
             )
         return table
 
-    def _queues(self, timeouts: dict[str, int]) -> dict[str, sqs.Queue]:
+    def _queues(self) -> dict[str, sqs.Queue]:
         """Every queue and its dead-letter queue, keyed by short name, as bootstrap makes them locally."""
         retention = Duration.seconds(DEAD_LETTER_RETENTION_SECONDS)
         queues: dict[str, sqs.Queue] = {}
@@ -188,7 +209,7 @@ class CatalystStack(Stack):
                 self,
                 f"{to_cfn_resource_name(queue)}Queue",
                 queue_name=name,
-                visibility_timeout=Duration.seconds(visibility_timeout(name, timeouts)),
+                visibility_timeout=Duration.seconds(self.visibility_timeouts[queue]),
                 retention_period=retention,
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=MAX_RECEIVE_COUNT),
                 enforce_ssl=True,
@@ -222,6 +243,8 @@ class CatalystStack(Stack):
             self.queues[queue].grant_send_messages(role)
         if function in SECRET_READERS:
             self.signing_key.grant_read(role)
+        # X-Ray's write actions have no resource to name (AWS's service authorization reference).
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(TRACE_WRITE_ACTIONS), resources=["*"]))
         return role
 
     def _chalice_app(self, project_dir: Path) -> PackagedApp:
@@ -257,6 +280,8 @@ class CatalystStack(Stack):
             )
             log_group.grant_write(self.roles[name])
             function.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
+            # Chalice sets X-Ray only from its own config, and never on the API stage (aws/chalice#1753).
+            function.add_property_override("Tracing", "Active")
 
     def _wire_event_sources(self, declared: ChaliceApp) -> None:
         """Point the packaged event sources at this stack's queues and stream, and
@@ -298,18 +323,12 @@ class CatalystStack(Stack):
 
     # The edge
 
-    def _front_door(self, declared: ChaliceApp) -> cloudwatch.Metric:
-        """The stage's API, throttled, with its EndpointURL; returns its 5xx metric."""
+    def _front_door(self, declared: ChaliceApp) -> ApiMetrics:
+        """The stage's API, throttled, with its EndpointURL; returns its metrics."""
         api_name = self.settings.resource_name("api")
         if self.profile.front_door != HTTP_API:
-            self._throttle_rest_api(api_name)
-            return cloudwatch.Metric(
-                namespace="AWS/ApiGateway",
-                metric_name="5XXError",
-                dimensions_map={"ApiName": api_name, "Stage": API_STAGE},
-                period=ALARM_PERIOD,
-                statistic="Sum",
-            )
+            self._configure_rest_api(api_name)
+            return ApiMetrics(REST_API, {"ApiName": api_name, "Stage": API_STAGE})
         template = self.app.sam_template
         outputs = template.node.find_child("$Outputs").node
         for logical_id in REST_API_RESOURCES:
@@ -326,10 +345,12 @@ class CatalystStack(Stack):
             burst_limit=self.profile.api_burst_limit,
         )
         CfnOutput(self, "EndpointURL", value=http_api.endpoint_url)
-        return http_api.metric("5xx", period=ALARM_PERIOD, statistic="Sum")
+        return ApiMetrics(HTTP_API, {"ApiId": http_api.api.ref, "Stage": DEFAULT_STAGE})
 
-    def _throttle_rest_api(self, api_name: str) -> None:
+    def _configure_rest_api(self, api_name: str) -> None:
+        """Chalice's REST API, named for the stage, throttled, and traced by X-Ray (HTTP APIs cannot be)."""
         api = self.app.get_resource("RestAPI")
+        api.add_property_override("TracingEnabled", True)
         # Named per stage, so each stage's API Gateway metrics are its own.
         api.add_property_override("Name", api_name)
         api.add_property_override("DefinitionBody.info.title", api_name)
@@ -347,7 +368,7 @@ class CatalystStack(Stack):
 
     # Operations
 
-    def _alarms(self, stage: str, api_5xx: cloudwatch.Metric) -> None:
+    def _alarms(self, stage: str, api: ApiMetrics) -> None:
         action = cloudwatch_actions.SnsAction(self.alarm_topic)
         dead_letters = {
             dead_letter_queue(queue): "messages that failed for good: python -m infra.cli dlq list" for queue in QUEUES
@@ -364,25 +385,32 @@ class CatalystStack(Stack):
             )
             for name, what in dead_letters.items()
         }
-        alarms["Api5xx"] = (api_5xx, f"{self.settings.resource_name('api')} answered with 5xx")
+        alarms["Api5xx"] = (
+            api.metric("5xx", statistic="Sum", period=ALARM_PERIOD),
+            f"{self.settings.resource_name('api')} answered with 5xx",
+        )
         for name in FUNCTIONS:
             for metric_name in ("Errors", "Throttles"):
                 alarms[f"{name}{metric_name}"] = (
-                    cloudwatch.Metric(
-                        namespace="AWS/Lambda",
-                        metric_name=metric_name,
-                        dimensions_map={"FunctionName": self.function(name).ref},
-                        period=ALARM_PERIOD,
-                        statistic="Sum",
-                    ),
+                    function_metric(self.function(name).ref, metric_name, statistic="Sum", period=ALARM_PERIOD),
                     f"{name} ({stage}): {metric_name.lower()}",
                 )
+        thresholds = dict.fromkeys(alarms, 0)
+        # A report that keeps failing stays at most MAX_RECEIVE_COUNT visibility timeouts before its
+        # queue's redrive moves it to the dead-letter queue: one older than that is not being taken.
+        status_events = self.queues[TICKET_STATUS_EVENTS]
+        alarms["StatusEventsOldestMessageAge"] = (
+            status_events.metric_approximate_age_of_oldest_message(period=ALARM_PERIOD, statistic="Maximum"),
+            f"{status_events.queue_name}: status reports are not being applied (the oldest is older than "
+            "every retry would make it)",
+        )
+        thresholds["StatusEventsOldestMessageAge"] = MAX_RECEIVE_COUNT * self.visibility_timeouts[TICKET_STATUS_EVENTS]
         for alarm_id, (metric, description) in alarms.items():
             alarm = cloudwatch.Alarm(
                 self,
                 f"{alarm_id}Alarm",
                 metric=metric,
-                threshold=0,
+                threshold=thresholds[alarm_id],
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=1,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def _any_method_handler(handler: ChaliceRequestHandler, name: str) -> Any:
 
 
 # What API Gateway puts in each event that Chalice's local server leaves out:
-# the caller's real address, and every copy of a repeated header.
+# the request's id, the caller's real address, and every copy of a repeated header.
 _peer = threading.local()
 _chalice_parse_payload = ChaliceRequestHandler._parse_payload
 _chalice_create_lambda_event = LambdaEventConverter.create_lambda_event
@@ -75,6 +76,7 @@ def _parse_payload_noting_the_peer(handler: ChaliceRequestHandler) -> Any:
 
 def _lambda_event_with_the_peer(converter: LambdaEventConverter, *args: Any, **kwargs: Any) -> Any:
     event = _chalice_create_lambda_event(converter, *args, **kwargs)
+    event["requestContext"]["requestId"] = str(uuid.uuid4())
     event["requestContext"]["identity"]["sourceIp"] = getattr(_peer, "address", converter.LOCAL_SOURCE_IP)
     event["multiValueHeaders"] = getattr(_peer, "headers", {})
     return event

@@ -110,6 +110,20 @@ def test_the_rest_choice_keeps_chalices_rest_api_throttled_and_alarmed(synthesiz
     assert {"Name": "ApiName", "Value": API_NAME} in alarm["Dimensions"]
 
 
+def test_xray_traces_the_rest_stage_and_the_http_api_has_none_to_turn_on(
+    synthesized: Synthesized, synthesized_rest: Synthesized
+) -> None:
+    _, api = _only(synthesized_rest, "AWS::Serverless::Api")
+    assert api["TracingEnabled"] is True
+    # HTTP APIs have no X-Ray: their stage has no such setting, and the functions trace alone.
+    _, stage = _only(synthesized, "AWS::ApiGatewayV2::Stage")
+    assert "TracingEnabled" not in stage
+    assert all(
+        function["Properties"]["Tracing"] == "Active"
+        for function in synthesized_rest.of_type("AWS::Serverless::Function").values()
+    )
+
+
 def test_the_http_api_answers_preflights_with_the_apps_own_cors() -> None:
     cors = cors_for("https://shop.example.com")
     configuration = cors_configuration(cors)

@@ -17,6 +17,7 @@ import requests
 from infra.local.emulator import free_port, port_in_use
 from infra.local.processes import dies_with_parent
 from tests.integration.conftest import PROJECT_DIR, LocalStack
+from tests.support.metrics import metric_points
 
 README = PROJECT_DIR / "README.md"
 SEED_BASE_URL = "http://localhost:8080"
@@ -33,6 +34,7 @@ def _walkthrough_script() -> str:
 def test_readme_walkthrough_runs_as_written(local_stack: LocalStack) -> None:
     script = _walkthrough_script()
     assert SEED_BASE_URL in script
+    log_before = local_stack.log_path.read_text()
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script.replace(SEED_BASE_URL, local_stack.base_url)],
         capture_output=True,
@@ -44,6 +46,31 @@ def test_readme_walkthrough_runs_as_written(local_stack: LocalStack) -> None:
     final_order = json.loads(result.stdout.strip().splitlines()[-1])
     assert final_order["status"] == "PROCESSING"
     assert [ticket["status"] for ticket in final_order["tickets"]] == ["IN_PROGRESS"]
+    _the_runners_output_shows_the_walkthroughs_metrics(local_stack, len(log_before))
+
+
+def _the_runners_output_shows_the_walkthroughs_metrics(local_stack: LocalStack, since: int) -> None:
+    """The runner's output carries the EMF documents of the walkthrough, as Lambda's log would:
+    its order, its status report through the API, and (from the stream handler) the events they published."""
+    expected = {
+        ("OrdersCreated", (("stage", "test"),), 1.0),
+        ("TicketsPerOrder", (("stage", "test"),), 1.0),
+        ("StatusReports", (("outcome", "applied"), ("source", "api"), ("stage", "test")), 1.0),
+        ("OrderEventsPublished", (("stage", "test"), ("type", "ticket.status_changed")), 1.0),
+    }
+    deadline = time.monotonic() + 30
+    while True:
+        shown = {
+            (point.name, tuple(sorted(point.dimensions.items())), point.value)
+            for point in metric_points(local_stack.log_path.read_text()[since:])
+            if point.namespace == "Catalyst"
+        }
+        if expected <= shown or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert expected <= shown, shown
+    # The order's creation is announced too (in this batch or an earlier one of the handler's).
+    assert any(name == "OrderEventsPublished" and ("type", "order.status_changed") in dims for name, dims, _ in shown)
 
 
 @pytest.mark.parametrize("slash", ["/", ""])
