@@ -39,14 +39,18 @@ def points(capsys: pytest.CaptureFixture[str], name: str) -> list[MetricPoint]:
     return [point for point in metric_points(capsys.readouterr().out) if point.name == name]
 
 
-def create_order(token: str, request_id: str) -> dict:
-    """POST /api/orders/create/ as API Gateway invokes the function, with its request id."""
-    headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
-    event = http_api_event("POST", "/api/orders/create/", headers, json.dumps(ORDER_BODY))
+def call(path: str, *, token: str | None, request_id: str, body: object = None, status: int = 200) -> dict:
+    """POST `path` as API Gateway invokes the function, with its request id."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
+    event = http_api_event("POST", path, headers, json.dumps(body if body is not None else {}))
     event["requestContext"]["requestId"] = request_id
     answer = app(event, None)
-    assert answer["statusCode"] == 201, answer
+    assert answer["statusCode"] == status, answer
     return json.loads(answer["body"])
+
+
+def create_order(token: str, request_id: str) -> dict:
+    return call("/api/orders/create/", token=token, request_id=request_id, body=ORDER_BODY, status=201)
 
 
 def test_an_order_created_publishes_one_order_and_its_tickets_under_the_request_id(
@@ -75,6 +79,29 @@ def test_an_order_created_publishes_one_order_and_its_tickets_under_the_request_
     app.handler_map["order_events"](stream_event(stream_record(None, raw_order(order["order_id"]))), None)
     [event] = published()
     assert (event["type"], event["correlation_id"]) == ("order.status_changed", request_id)
+
+
+def test_the_events_of_a_report_and_of_a_cancellation_quote_their_own_requests(token: str) -> None:
+    first = create_order(token, "create-1")
+    reported = call(
+        f"/api/orders/tickets/{first['tickets'][0]['code']}/update-status/",
+        token=None,
+        request_id="report-1",
+        body={"status": "DONE"},
+    )
+    second = create_order(token, "create-2")
+    before = raw_order(second["order_id"])
+    call(f"/api/orders/{second['order_id']}/cancel/", token=token, request_id="cancel-1")
+
+    assert reported["outcome"] == "applied"
+    stored = {
+        OrderRecord.get(order_partition(first["order_id"]), "ORDER").correlation_id,
+        OrderRecord.get(order_partition(second["order_id"]), "ORDER").correlation_id,
+    }
+    assert stored == {"report-1", "cancel-1"}
+    app.handler_map["order_events"](stream_event(stream_record(before, raw_order(second["order_id"]))), None)
+    [event] = published()
+    assert (event["to_status"], event["correlation_id"]) == ("CANCELLED", "cancel-1")
 
 
 def test_a_replayed_creation_publishes_nothing_more(capsys: pytest.CaptureFixture[str], api: Api, token: str) -> None:
