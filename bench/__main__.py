@@ -17,6 +17,7 @@ two backends side by side, each fresh: the emulator and LocalStack.
 """
 
 import argparse
+import os
 import sys
 import time
 from contextlib import ExitStack
@@ -65,6 +66,9 @@ def _progress(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    # This process and the runner write no metric documents (chalicelib/observability.py): they would bury
+    # the table. The cold start's processes, which get Lambda's environment alone, write theirs as Lambda does.
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     started = time.monotonic()
     results = report.Results(machine=report.machine(), command=" ".join(["python -m bench", *sys.argv[1:]]))
     # Before any client exists, so that every client is recorded.

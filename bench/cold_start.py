@@ -160,6 +160,10 @@ class Invocations:
     # (`import app`'s, and those its first call loads on first use), imported alone.
     third_party_modules: int
     third_party_ms: float
+    # Each process's own `import app` + first invocation, traced (as on Lambda) and with tracing off
+    # (POWERTOOLS_TRACE_DISABLED): medians of those sums.
+    traced_cold_ms: float
+    untraced_cold_ms: float
 
 
 @dataclass
@@ -339,9 +343,14 @@ def dev_stage(endpoint: str) -> Iterator[None]:
         configure(previous)
 
 
+def _median_cold(timings: dict[str, list[float]], variant: str) -> float:
+    imports, firsts = timings[f"{variant}import"], timings[f"{variant}first"]
+    return statistics.median(imported + first for imported, first in zip(imports, firsts, strict=True))
+
+
 def measure_invocations(with_bytecode: Path, endpoint: str, runs: int) -> list[Invocations]:
-    """Each run: a fresh process per function, interleaved; the SQS consumer's events each
-    move a ticket of their own, so that every batch applies a change."""
+    """Each run: a fresh process per function, traced and with tracing off, interleaved; the
+    SQS consumer's events each move a ticket of their own, so that every batch applies a change."""
     with dev_stage(endpoint):
         user = user_register(email="cold-start@example.com", password="correct horse battery")  # noqa: S106
         token = user_issue_token(user=user)
@@ -353,28 +362,35 @@ def measure_invocations(with_bytecode: Path, endpoint: str, runs: int) -> list[I
             )
             .tickets[0]
             .ticket_code
-            for _ in range(runs)
+            for _ in range(2 * runs)
         ]
     events = {
-        "api": [[api_event("/api/orders/", token)] * 2 for _ in range(runs)],
+        "api": [[api_event("/api/orders/", token)] * 2 for _ in range(2 * runs)],
         "sqs": [
             [sqs_event(queue_arn, {"ticket_code": code, "status": status}) for status in ("IN_PROGRESS", "DONE")]
             for code in codes
         ],
     }
-    environment = lambda_environment(endpoint)
+    environments = {"": lambda_environment(endpoint), "untraced_": {**lambda_environment(endpoint), **UNTRACED}}
     samples: dict[str, dict[str, list[float]]] = {
-        function: {"import": [], "first": [], "second": [], "third_party": []} for function in events
+        function: {
+            f"{variant}{name}": [] for variant in environments for name in ("import", "first", "second", "third_party")
+        }
+        for function in events
     }
     loaded: dict[str, list[str]] = {}
-    for run in range(runs):
-        for function, batches in events.items():
-            output = json.loads(
-                _run(with_bytecode, _INVOCATIONS, environment, function, stdin=json.dumps(batches[run]))
-            )
-            loaded.setdefault(function, output["third_party"])
-            for name, seconds in output["timings"].items():
-                samples[function][name].append(seconds * 1000)
+    batch = 0
+    for _ in range(runs):
+        for variant, environment in environments.items():
+            for function, batches in events.items():
+                # The timings are the last line; the function's own log (its metric documents) comes before.
+                printed = _run(with_bytecode, _INVOCATIONS, environment, function, stdin=json.dumps(batches[batch]))
+                output = json.loads(printed.splitlines()[-1])
+                if not variant:
+                    loaded.setdefault(function, output["third_party"])
+                for name, seconds in output["timings"].items():
+                    samples[function][f"{variant}{name}"].append(seconds * 1000)
+            batch += 1
     # Each function's own baseline, interleaved too; no call is made, so the endpoint is closed.
     for _ in range(runs):
         for function, modules in loaded.items():
@@ -392,6 +408,8 @@ def measure_invocations(with_bytecode: Path, endpoint: str, runs: int) -> list[I
             second_ms=statistics.median(timings["second"]),
             third_party_modules=len(loaded[function]),
             third_party_ms=statistics.median(timings["third_party"]),
+            traced_cold_ms=_median_cold(timings, ""),
+            untraced_cold_ms=_median_cold(timings, "untraced_"),
         )
         for function, timings in samples.items()
     ]

@@ -147,6 +147,14 @@ def _cold_start_rows(results: Results) -> list[tuple[str, str, str, str]]:
             ),
             (
                 section,
+                f"cold start with tracing on / off, {invocation.function}",
+                f"{invocation.traced_cold_ms / invocation.untraced_cold_ms:.3f}",
+                f"`import app` + first invocation, each process's own: {_ms(invocation.traced_cold_ms)} traced "
+                f"(every call a subsegment, as a sampled request on Lambda), {_ms(invocation.untraced_cold_ms)} with "
+                "POWERTOOLS_TRACE_DISABLED=true; medians of processes interleaved with each other",
+            ),
+            (
+                section,
                 f"ratio cold / warm, {invocation.function}",
                 f"{ratio:.3f}",
                 f"(`import app` + first) / (its third-party modules + second); goal ≤ {COLD_START_GOAL:.2f}: "
