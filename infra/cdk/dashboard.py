@@ -24,7 +24,8 @@ from chalicelib.observability import BREAKDOWNS, NAMESPACE, STAGE_DIMENSION, Met
 from infra.cdk.stages import HTTP_API, REST_API, FrontDoor
 
 PERIOD = Duration.minutes(5)
-FULL_WIDTH = 24
+# A dashboard row is 24 units wide.
+WIDGET_WIDTH, WIDGET_HEIGHT = 8, 6
 # API Gateway names its metrics differently for its two kinds of API.
 API_METRIC_NAMES: dict[FrontDoor, dict[str, str]] = {
     HTTP_API: {"requests": "Count", "4xx": "4xx", "5xx": "5xx", "latency": "Latency"},
@@ -162,9 +163,10 @@ class OperationsDashboard(Construct):
 
     @staticmethod
     def _table_row(tables: Mapping[str, dynamodb.Table]) -> list[cloudwatch.IWidget]:
-        def per_table(metric_name: str) -> list[cloudwatch.IMetric]:
+        def per_table(metric_name: str, kind: str = "") -> list[cloudwatch.IMetric]:
             return [
-                table.metric(metric_name, period=PERIOD, statistic="Sum", label=name) for name, table in tables.items()
+                table.metric(metric_name, period=PERIOD, statistic="Sum", label=f"{name} {kind}".strip())
+                for name, table in tables.items()
             ]
 
         return [
@@ -172,7 +174,7 @@ class OperationsDashboard(Construct):
             _graph("DynamoDB: write capacity consumed", per_table("ConsumedWriteCapacityUnits")),
             _graph(
                 "DynamoDB: throttled reads and writes",
-                per_table("ReadThrottleEvents") + per_table("WriteThrottleEvents"),
+                per_table("ReadThrottleEvents", "reads") + per_table("WriteThrottleEvents", "writes"),
             ),
         ]
 
@@ -194,5 +196,6 @@ class OperationsDashboard(Construct):
         return [totals, *(breakdowns[start : start + 3] for start in range(0, len(breakdowns), 3))]
 
 
-def _graph(title: str, metrics: list[cloudwatch.IMetric], *, width: int = FULL_WIDTH // 3) -> cloudwatch.GraphWidget:
-    return cloudwatch.GraphWidget(title=title, left=metrics, width=width, height=6)
+def _graph(title: str, metrics: list[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
+    """A graph a third of the page wide: three to a row."""
+    return cloudwatch.GraphWidget(title=title, left=metrics, width=WIDGET_WIDTH, height=WIDGET_HEIGHT)

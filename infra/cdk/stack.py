@@ -4,7 +4,8 @@ Chalice packages the app (API, functions, event sources) as a SAM template;
 this stack includes it and adds what Chalice cannot make: the tables (read
 off the PynamoDB models), the queues with their dead-letter queues, one IAM
 role per function with exactly the grants in permissions.py, the signing
-key, throttling, log retention and alarms. Where the packaged template needs
+key, throttling, log retention, X-Ray tracing, alarms and the dashboard
+(dashboard.py). Where the packaged template needs
 to point at those resources, it is overridden here, by logical id.
 
 The functions' code is the package `make package` built for the stages'
