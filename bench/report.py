@@ -100,7 +100,8 @@ def _cold_start_rows(results: Results) -> list[tuple[str, str, str, str]]:
             section,
             "third-party modules alone",
             _ms(imports.third_party_ms),
-            f"the {imports.third_party_modules} modules of the package that `import app` loads, without the app",
+            f"the {imports.third_party_modules} modules of the package that `import app` loads, without the app, "
+            "with the garbage collector paused as app.py pauses it",
         ),
         (
             section,
