@@ -22,8 +22,9 @@ with garbage_collection_paused():
     from chalicelib.web.docs import docs_api
     from chalicelib.web.errors import chalice_errors_as_detail
 
-# Lambda's (and the local runner's) settings are its environment.
-settings = configure(load_settings())
+    # Lambda's (and the local runner's) settings are its environment. On Lambda this loads
+    # the X-Ray SDK too, which is loading as well.
+    settings = configure(load_settings())
 app = Chalice(app_name="catalyst")
 app.api.cors = cors_for(settings.cors_allowed_origin)
 app.register_blueprint(users_api)
