@@ -475,11 +475,11 @@ def ticket_change_status(
     change = with_retries(
         attempt, attempts=TICKET_UPDATE_ATTEMPTS, busy="The ticket is being changed by others. Try again."
     )
-    publish_metrics({Metric.STATUS_REPORTS: 1}, outcome=change.outcome.value, source=report_source(source, integrator))
+    publish_metrics({Metric.STATUS_REPORTS: 1}, outcome=change.outcome.value, source=_report_source(source, integrator))
     return change
 
 
-def report_source(source: ChangeSource, integrator: str | None) -> str:
+def _report_source(source: ChangeSource, integrator: str | None) -> str:
     """A status report's source as its metrics name it: api, sqs, admin, or
     integrator:<name> for a signed report (integrators' names are few, and no person's)."""
     return f"{source.value}:{integrator}" if integrator is not None else source.value

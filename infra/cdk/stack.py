@@ -377,26 +377,29 @@ class CatalystStack(Stack):
         dead_letters[dead_letter_queue(STREAM_DEAD_LETTERS)] = (
             "stream batches order_events gave up on; their records stay in the stream for 24 hours"
         )
+        # Alarm id: (metric, description, threshold); most fire on any at all.
         alarms = {
             f"{to_cfn_resource_name(name)}Depth": (
                 self.queues[name].metric_approximate_number_of_messages_visible(
                     period=ALARM_PERIOD, statistic="Maximum"
                 ),
                 f"{self.settings.resource_name(name)}: {what}",
+                0,
             )
             for name, what in dead_letters.items()
         }
         alarms["Api5xx"] = (
             api.metric("5xx", statistic="Sum", period=ALARM_PERIOD),
             f"{self.settings.resource_name('api')} answered with 5xx",
+            0,
         )
         for name in FUNCTIONS:
             for metric_name in ("Errors", "Throttles"):
                 alarms[f"{name}{metric_name}"] = (
                     function_metric(self.function(name).ref, metric_name, statistic="Sum", period=ALARM_PERIOD),
                     f"{name} ({stage}): {metric_name.lower()}",
+                    0,
                 )
-        thresholds = dict.fromkeys(alarms, 0)
         # A report that keeps failing stays at most MAX_RECEIVE_COUNT visibility timeouts before its
         # queue's redrive moves it to the dead-letter queue: one older than that is not being taken.
         status_events = self.queues[TICKET_STATUS_EVENTS]
@@ -404,14 +407,14 @@ class CatalystStack(Stack):
             status_events.metric_approximate_age_of_oldest_message(period=ALARM_PERIOD, statistic="Maximum"),
             f"{status_events.queue_name}: status reports are not being applied (the oldest is older than "
             "every retry would make it)",
+            MAX_RECEIVE_COUNT * self.visibility_timeouts[TICKET_STATUS_EVENTS],
         )
-        thresholds["StatusEventsOldestMessageAge"] = MAX_RECEIVE_COUNT * self.visibility_timeouts[TICKET_STATUS_EVENTS]
-        for alarm_id, (metric, description) in alarms.items():
+        for alarm_id, (metric, description, threshold) in alarms.items():
             alarm = cloudwatch.Alarm(
                 self,
                 f"{alarm_id}Alarm",
                 metric=metric,
-                threshold=thresholds[alarm_id],
+                threshold=threshold,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=1,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -39,12 +39,17 @@ def points(capsys: pytest.CaptureFixture[str], name: str) -> list[MetricPoint]:
     return [point for point in metric_points(capsys.readouterr().out) if point.name == name]
 
 
-def call(path: str, *, token: str | None, request_id: str, body: object = None, status: int = 200) -> dict:
-    """POST `path` as API Gateway invokes the function, with its request id."""
+def post_event(path: str, *, token: str | None, request_id: str, body: object = None) -> dict:
+    """The event of a POST to `path` as API Gateway sends it to the function, with its request id."""
     headers = {"Content-Type": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
     event = http_api_event("POST", path, headers, json.dumps(body if body is not None else {}))
     event["requestContext"]["requestId"] = request_id
-    answer = app(event, None)
+    return event
+
+
+def call(path: str, *, token: str | None, request_id: str, body: object = None, status: int = 200) -> dict:
+    """POST `path` through the function's entry point; its answer's body."""
+    answer = app(post_event(path, token=token, request_id=request_id, body=body), None)
     assert answer["statusCode"] == status, answer
     return json.loads(answer["body"])
 
@@ -251,9 +256,8 @@ def _invoke(environment: dict[str, str], event: dict) -> dict:
 
 
 def _create_event(request_id: str) -> dict:
-    event = http_api_event("POST", "/api/orders/create/", {"Content-Type": "application/json"}, json.dumps(ORDER_BODY))
-    event["requestContext"]["requestId"] = request_id
-    return event
+    # The traced process adds its own user's token.
+    return post_event("/api/orders/create/", token=None, request_id=request_id, body=ORDER_BODY)
 
 
 def test_outside_lambda_nothing_traces_and_the_xray_sdk_is_never_imported() -> None:
